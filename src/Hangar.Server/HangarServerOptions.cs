@@ -1,0 +1,29 @@
+using Hangar.Storage;
+
+namespace Hangar.Server;
+
+/// <summary>Everything `hangar serve` can be told. Tests use the same options.</summary>
+public sealed record HangarServerOptions
+{
+    /// <summary>TCP port; 0 picks a free one (read it back from <see cref="HangarServer"/>).</summary>
+    public int Port { get; init; } = 8080;
+
+    public string ListenAddress { get; init; } = "127.0.0.1";
+
+    public StoreOptions Store { get; init; } = new(StoreOptions.DefaultDataDirectory);
+
+    /// <summary>A key accepted for the "default" workspace (from HANGAR_API_KEY); stored hashed on start.</summary>
+    public string? BootstrapApiKey { get; init; }
+
+    /// <summary>How often an idle SSE stream sends a <c>ping</c> so proxies don't cut it.</summary>
+    public TimeSpan StreamHeartbeat { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Largest accepted request body (the hosted service's limit is 32 MB).</summary>
+    public long MaxRequestBodyBytes { get; init; } = 32L * 1024 * 1024;
+
+    /// <summary>Largest accepted file upload.</summary>
+    public long MaxFileBytes { get; init; } = 500L * 1024 * 1024;
+
+    /// <summary>When true, requests without the managed-agents beta header are rejected (off by default: SDKs vary).</summary>
+    public bool RequireBetaHeader { get; init; }
+}

@@ -1,0 +1,1 @@
+namespace Hangar.Server; internal static class Placeholder { }
