@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
@@ -38,6 +39,7 @@ public sealed class PostgresCluster : IAsyncLifetime, IAsyncDisposable
     public async Task InitializeAsync()
     {
         _binaries = PostgresBinaries.Find();
+        DeleteAbandonedClusters();
         var data = Path.Combine(_root, "data");
         var sockets = Path.Combine(_root, "sockets");
         Directory.CreateDirectory(sockets);
@@ -87,17 +89,83 @@ public sealed class PostgresCluster : IAsyncLifetime, IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>Stops the server at once (the data is thrown away) and deletes the directory.</summary>
+    /// <summary>
+    /// Stops the server at once (the data is thrown away) and deletes the directory. It signals
+    /// the postmaster directly (SIGQUIT, what <c>pg_ctl stop -m immediate</c> sends) because this
+    /// also runs at process exit, where a test host gives little time for child processes.
+    /// </summary>
     public void Stop()
     {
-        if (_binaries is not null && File.Exists(Path.Combine(_root, "data", "postmaster.pid")))
+        var pidFile = Path.Combine(_root, "data", "postmaster.pid");
+        if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), out var pid))
         {
             NpgsqlConnection.ClearAllPools();
-            _binaries.RunAsync("pg_ctl", ["-D", Path.Combine(_root, "data"), "-m", "immediate", "-w", "stop"]).GetAwaiter().GetResult();
+            // The postmaster removes its pid file last; the process itself may linger as a zombie
+            // when the container's init does not reap, so wait for the file, not the process.
+            if (Signals.Kill(pid, Signals.Quit) == 0)
+            {
+                for (var i = 0; i < 100 && File.Exists(pidFile); i++)
+                {
+                    Thread.Sleep(10);
+                }
+            }
         }
-        if (Directory.Exists(_root))
+        DeleteInChildProcess(_root);
+    }
+
+    /// <summary>
+    /// Deleting a cluster with many databases takes a while, longer than a test host waits at
+    /// exit; a child rm finishes the job even when the host is killed meanwhile.
+    /// </summary>
+    private static void DeleteInChildProcess(string path)
+    {
+        try
         {
-            Directory.Delete(_root, recursive: true);
+            using var rm = Process.Start(new ProcessStartInfo("rm", ["-rf", path]) { UseShellExecute = false });
+            rm?.WaitForExit();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            DeleteDirectory(path);
+        }
+    }
+
+    /// <summary>The server may still be removing its own files right after stopping, so retry briefly.</summary>
+    private static void DeleteDirectory(string path)
+    {
+        for (var attempt = 1; Directory.Exists(path); attempt++)
+        {
+            try
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                Thread.Sleep(100);
+            }
+        }
+    }
+
+    /// <summary>Removes clusters left behind by test processes that were killed (no server running, old).</summary>
+    private static void DeleteAbandonedClusters()
+    {
+        foreach (var directory in Directory.GetDirectories(Path.GetTempPath(), "hangar-pg-*"))
+        {
+            if (!File.Exists(Path.Combine(directory, "data", "postmaster.pid"))
+                && Directory.GetLastWriteTimeUtc(directory) < DateTime.UtcNow.AddMinutes(-10))
+            {
+                try
+                {
+                    DeleteDirectory(directory);
+                }
+                catch (IOException)
+                {
+                    // Someone else's, or still in use: not ours to insist on.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
         }
     }
 
