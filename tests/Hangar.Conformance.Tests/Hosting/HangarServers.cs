@@ -41,10 +41,9 @@ public sealed class HangarServers : IAsyncLifetime
     }
 
     private static Task<RunningHangar> StartPostgresAsync(CancellationToken ct) =>
-        // Plugs in once tests/Hangar.Testing/PostgresCluster is on main:
-        //   _cluster ??= await PostgresCluster.StartAsync(ct);
-        //   var connectionString = await _cluster.CreateDatabaseAsync(ct);
-        //   return await RunningHangar.StartAsync(new StoreOptions(ConnectionString: connectionString), null, ct);
+        // Once tests/Hangar.Testing is on main: reference it from the csproj and replace the throw with
+        //   var cluster = await Hangar.Testing.PostgresCluster.SharedAsync();   // stopped at process exit
+        //   return await RunningHangar.StartAsync(new StoreOptions(ConnectionString: await cluster.CreateDatabaseAsync(ct)), null, ct);
         throw new InvalidOperationException(
             "PostgreSQL variant not wired yet: tests/Hangar.Testing/PostgresCluster has not landed on main.");
 
