@@ -6,7 +6,7 @@ namespace Hangar.Server.Tests.Sessions;
 /// Requests to sessions, events and session resources that must be refused and change nothing:
 /// the session object, its event list and its resources are compared before and after each row.
 /// </summary>
-public sealed class SessionBadInputTests(SessionServerFixture server) : IClassFixture<SessionServerFixture>, IAsyncLifetime
+public abstract class SessionBadInputTests(SessionServerFixture server) : IAsyncLifetime
 {
     private readonly Dictionary<string, string> _ids = [];
 
@@ -91,3 +91,7 @@ public sealed class SessionBadInputTests(SessionServerFixture server) : IClassFi
     [MemberData(nameof(Cases))]
     public Task Bad_request_is_refused_and_changes_nothing(BadInputCase row) => row.RunAsync(server, _ids, StatePaths);
 }
+
+public sealed class SqliteSessionBadInputTests(SessionServerFixture server) : SessionBadInputTests(server), IClassFixture<SessionServerFixture>;
+
+public sealed class PostgresSessionBadInputTests(PostgresSessionServerFixture server) : SessionBadInputTests(server), IClassFixture<PostgresSessionServerFixture>;

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Hangar.Server.Tests.Sessions;
 
 /// <summary>A workspace never sees, changes, feeds or follows another workspace's sessions.</summary>
-public sealed class SessionIsolationTests(SessionServerFixture server) : IClassFixture<SessionServerFixture>
+public abstract class SessionIsolationTests(SessionServerFixture server)
 {
     private readonly SessionApi _api = new(server);
 
@@ -61,3 +61,7 @@ public sealed class SessionIsolationTests(SessionServerFixture server) : IClassF
         Assert.Equal("ping", frame?.Event);
     }
 }
+
+public sealed class SqliteSessionIsolationTests(SessionServerFixture server) : SessionIsolationTests(server), IClassFixture<SessionServerFixture>;
+
+public sealed class PostgresSessionIsolationTests(PostgresSessionServerFixture server) : SessionIsolationTests(server), IClassFixture<PostgresSessionServerFixture>;

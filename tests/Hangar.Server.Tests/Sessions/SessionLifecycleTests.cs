@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Hangar.Server.Tests.Sessions;
 
 /// <summary>What a client sees across create, read, list, update, archive and delete.</summary>
-public sealed class SessionLifecycleTests(SessionServerFixture server) : IClassFixture<SessionServerFixture>
+public abstract class SessionLifecycleTests(SessionServerFixture server)
 {
     private static readonly string[] RequiredKeys =
     [
@@ -167,3 +167,7 @@ public sealed class SessionLifecycleTests(SessionServerFixture server) : IClassF
         Assert.Single((JsonArray)(await server.OkAsync(HttpMethod.Get, $"/v1/sessions/{id}/resources"))["data"]!);
     }
 }
+
+public sealed class SqliteSessionLifecycleTests(SessionServerFixture server) : SessionLifecycleTests(server), IClassFixture<SessionServerFixture>;
+
+public sealed class PostgresSessionLifecycleTests(PostgresSessionServerFixture server) : SessionLifecycleTests(server), IClassFixture<PostgresSessionServerFixture>;

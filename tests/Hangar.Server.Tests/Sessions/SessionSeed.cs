@@ -44,8 +44,15 @@ public static class SessionSeed
             : new JsonObject { ["type"] = "self_hosted" };
         var json = new JsonObject
         {
-            ["type"] = "environment", ["id"] = id, ["name"] = "env-" + id, ["description"] = null, ["config"] = config,
-            ["metadata"] = new JsonObject(), ["scope"] = "organization", ["created_at"] = Stamp(now), ["updated_at"] = Stamp(now),
+            ["type"] = "environment",
+            ["id"] = id,
+            ["name"] = "env-" + id,
+            ["description"] = null,
+            ["config"] = config,
+            ["metadata"] = new JsonObject(),
+            ["scope"] = "organization",
+            ["created_at"] = Stamp(now),
+            ["updated_at"] = Stamp(now),
             ["archived_at"] = archived ? Stamp(now) : null,
         };
         await store.Resources.InsertAsync(new ResourceRecord(ResourceKind.Environment, workspaceId, id, json.ToJsonString(), 0, now,
@@ -59,8 +66,13 @@ public static class SessionSeed
         var id = Ids.New(Ids.File);
         var json = new JsonObject
         {
-            ["type"] = "file", ["id"] = id, ["filename"] = "a.txt", ["mime_type"] = "text/plain", ["size_bytes"] = 1,
-            ["created_at"] = Stamp(now), ["downloadable"] = false,
+            ["type"] = "file",
+            ["id"] = id,
+            ["filename"] = "a.txt",
+            ["mime_type"] = "text/plain",
+            ["size_bytes"] = 1,
+            ["created_at"] = Stamp(now),
+            ["downloadable"] = false,
         };
         await store.Resources.InsertAsync(new ResourceRecord(ResourceKind.File, workspaceId, id, json.ToJsonString(), 0, now, null), CancellationToken.None);
         return id;
@@ -68,7 +80,12 @@ public static class SessionSeed
 
     private static string AgentJson(string id, int version, string system, DateTimeOffset now, bool archived) => new JsonObject
     {
-        ["type"] = "agent", ["id"] = id, ["version"] = version, ["name"] = "Coder", ["description"] = null, ["system"] = system,
+        ["type"] = "agent",
+        ["id"] = id,
+        ["version"] = version,
+        ["name"] = "Coder",
+        ["description"] = null,
+        ["system"] = system,
         ["model"] = new JsonObject { ["id"] = "claude-opus-4-6", ["effort"] = new JsonObject { ["type"] = "high" }, ["speed"] = "standard" },
         ["tools"] = new JsonArray(new JsonObject
         {
@@ -76,9 +93,14 @@ public static class SessionSeed
             ["default_config"] = new JsonObject { ["enabled"] = true, ["permission_policy"] = new JsonObject { ["type"] = "always_allow" } },
             ["configs"] = new JsonArray(),
         }),
-        ["mcp_servers"] = new JsonArray(), ["skills"] = new JsonArray(), ["multiagent"] = null,
-        ["execution_identity"] = new JsonObject { ["type"] = "service_account" }, ["metadata"] = new JsonObject { ["team"] = "a" },
-        ["created_at"] = Stamp(now), ["updated_at"] = Stamp(now), ["archived_at"] = archived ? Stamp(now) : null,
+        ["mcp_servers"] = new JsonArray(),
+        ["skills"] = new JsonArray(),
+        ["multiagent"] = null,
+        ["execution_identity"] = new JsonObject { ["type"] = "service_account" },
+        ["metadata"] = new JsonObject { ["team"] = "a" },
+        ["created_at"] = Stamp(now),
+        ["updated_at"] = Stamp(now),
+        ["archived_at"] = archived ? Stamp(now) : null,
     }.ToJsonString();
 
     private static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
