@@ -12,6 +12,9 @@ public static class HangarApi
         v1.MapAgents();
         v1.MapEnvironments();
         v1.MapFiles();
+        v1.MapSessions();
+        v1.MapSessionEvents();
+        v1.MapSessionResources();
         return routes;
     }
 }
