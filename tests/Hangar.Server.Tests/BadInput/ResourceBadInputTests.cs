@@ -7,7 +7,7 @@ namespace Hangar.Server.Tests.BadInput;
 /// Every refused request to agents, environments and files: right status, error type and code,
 /// and nothing stored changes (agents with versions, environments, files compared before/after).
 /// </summary>
-public sealed class ResourceBadInputTests(ResourceSeed server) : IClassFixture<ResourceSeed>
+public abstract class ResourceBadInputTests(ResourceSeed server)
 {
     private const string Bad = "invalid_request_error";
     private const string NotFound = "not_found_error";
@@ -169,3 +169,7 @@ public sealed class ResourceBadInputTests(ResourceSeed server) : IClassFixture<R
         return content;
     }
 }
+
+public sealed class SqliteResourceBadInputTests(ResourceSeed server) : ResourceBadInputTests(server), IClassFixture<ResourceSeed>;
+
+public sealed class PostgresResourceBadInputTests(PostgresResourceSeed server) : ResourceBadInputTests(server), IClassFixture<PostgresResourceSeed>;

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Hangar.Storage;
 
 namespace Hangar.Server.Tests.BadInput;
 
@@ -7,7 +8,7 @@ namespace Hangar.Server.Tests.BadInput;
 /// A server holding one of each resource the agent/environment/file table pokes at: a live and
 /// an archived agent, a live and an archived environment, a file. Ids are exposed by placeholder name.
 /// </summary>
-public sealed class ResourceSeed : ServerFixture
+public class ResourceSeed : ServerFixture
 {
     public Dictionary<string, string> Ids { get; } = [];
 
@@ -42,4 +43,10 @@ public sealed class ResourceSeed : ServerFixture
         content.Add(part, partName, filename);
         return content;
     }
+}
+
+/// <summary>The same seed over PostgreSQL.</summary>
+public sealed class PostgresResourceSeed : ResourceSeed
+{
+    protected override Task<StoreOptions> CreateStoreOptionsAsync(string dataDirectory) => PostgresServerFixture.StoreOptionsAsync();
 }

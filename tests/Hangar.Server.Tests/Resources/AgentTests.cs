@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Hangar.Server.Tests.Resources;
 
-public sealed class AgentTests(ServerFixture server) : IClassFixture<ServerFixture>
+public abstract class AgentTests(ServerFixture server)
 {
     private Task<JsonObject> CreateAsync(string json) => server.OkAsync(HttpMethod.Post, "/v1/agents", json);
 
@@ -135,3 +135,7 @@ public sealed class AgentTests(ServerFixture server) : IClassFixture<ServerFixtu
         Assert.Equal(created.AsEnumerable().Reverse(), seen); // newest first, no duplicates or gaps
     }
 }
+
+public sealed class SqliteAgentTests(ServerFixture server) : AgentTests(server), IClassFixture<ServerFixture>;
+
+public sealed class PostgresAgentTests(PostgresServerFixture server) : AgentTests(server), IClassFixture<PostgresServerFixture>;

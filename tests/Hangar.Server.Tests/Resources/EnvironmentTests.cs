@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Hangar.Server.Tests.Resources;
 
-public sealed class EnvironmentTests(ServerFixture server) : IClassFixture<ServerFixture>
+public abstract class EnvironmentTests(ServerFixture server)
 {
     [Fact]
     public async Task Omitted_config_is_cloud_with_unrestricted_networking_and_all_six_package_lists()
@@ -75,3 +75,7 @@ public sealed class EnvironmentTests(ServerFixture server) : IClassFixture<Serve
         await server.OkAsync(HttpMethod.Post, "/v1/environments", """{"name":"shared-name"}""", server.OtherClient);
     }
 }
+
+public sealed class SqliteEnvironmentTests(ServerFixture server) : EnvironmentTests(server), IClassFixture<ServerFixture>;
+
+public sealed class PostgresEnvironmentTests(PostgresServerFixture server) : EnvironmentTests(server), IClassFixture<PostgresServerFixture>;

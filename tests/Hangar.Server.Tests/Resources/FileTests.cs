@@ -4,7 +4,7 @@ using Hangar.Server.Tests.BadInput;
 
 namespace Hangar.Server.Tests.Resources;
 
-public sealed class FileTests(ServerFixture server) : IClassFixture<ServerFixture>
+public abstract class FileTests(ServerFixture server)
 {
     private async Task<JsonObject> UploadAsync(HttpClient client, byte[] bytes, string filename, string? contentType = null, string? expiresIn = null)
     {
@@ -104,3 +104,7 @@ public sealed class FileTests(ServerFixture server) : IClassFixture<ServerFixtur
         Assert.Equal(404, (await ServerFixture.SendAsync(server.Client, HttpMethod.Get, $"/v1/files/{id}/content")).Status);
     }
 }
+
+public sealed class SqliteFileTests(ServerFixture server) : FileTests(server), IClassFixture<ServerFixture>;
+
+public sealed class PostgresFileTests(PostgresServerFixture server) : FileTests(server), IClassFixture<PostgresServerFixture>;
