@@ -34,6 +34,7 @@ public abstract class AgentTests(ServerFixture server)
             toolset["configs"]![1]));
         Assert.Equal("always_ask", (string?)agent["tools"]![1]!["default_config"]!["permission_policy"]!["type"]);
         Assert.Equal("latest", (string?)agent["skills"]![0]!["version"]);
+        Assert.Equal("service_account", (string?)agent["execution_identity"]!["type"]);
 
         var fetched = await server.OkAsync(HttpMethod.Get, $"/v1/agents/{agent["id"]}");
         Assert.Equal(agent.ToJsonString(), fetched.ToJsonString());

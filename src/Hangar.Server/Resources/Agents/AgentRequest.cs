@@ -111,11 +111,12 @@ public static class AgentRequest
             ? null
             : throw new InvalidRequestException("multiagent: multi-agent rosters are not supported by this server yet; omit the field or send null.");
 
-    private static JsonObject? ExecutionIdentity(JsonNode? node)
+    /// <summary>Null or omitted means the default service account: the C# SDK requires a non-null identity.</summary>
+    private static JsonObject ExecutionIdentity(JsonNode? node)
     {
         if (node is null)
         {
-            return null;
+            return new JsonObject { ["type"] = "service_account" };
         }
         var identity = node as JsonObject
             ?? throw new InvalidRequestException($"execution_identity: expected an object or null, got {JsonFields.Describe(node)}.");
