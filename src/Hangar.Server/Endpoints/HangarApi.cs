@@ -1,0 +1,15 @@
+using Hangar.Server.Http;
+namespace Hangar.Server.Endpoints;
+
+/// <summary>The route table: one file per resource under Endpoints/.</summary>
+public static class HangarApi
+{
+    public static IEndpointRouteBuilder MapHangarApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet(ApiKeyAuthentication.HealthPath, () => Results.Text("ok"));
+        var v1 = routes.MapGroup("/v1");
+        // Each resource adds its Map… call here, e.g. v1.MapAgents();
+        _ = v1;
+        return routes;
+    }
+}

@@ -1,1 +1,0 @@
-namespace Hangar.Server; internal static class Placeholder { }
