@@ -63,9 +63,9 @@ internal static class DemoCommand
         await app.StartAsync(ct);
         try
         {
-            var url = ServeCommand.Addresses(app).FirstOrDefault() ?? throw new InvalidOperationException("The server bound no address.");
-            Terminal.Err.MarkupLine($"[bold]Hangar demo[/]: server on {Markup.Escape(url)}, store in {Markup.Escape(dataDirectory)} (deleted afterwards)");
-            using var api = new ApiClient(new Uri(url), key);
+            var url = ServerAddresses.Of(app);
+            Terminal.Err.MarkupLine($"[bold]Hangar demo[/]: server on {Markup.Escape(url.ToString())}, store in {Markup.Escape(dataDirectory)} (deleted afterwards)");
+            using var api = new ApiClient(url, key);
             return await RunSessionAsync(api, model, ct);
         }
         finally

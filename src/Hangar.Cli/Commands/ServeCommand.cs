@@ -1,9 +1,5 @@
 using System.CommandLine;
 using Hangar.Server;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 
@@ -43,11 +39,8 @@ internal static class ServeCommand
         await using var app = await HangarServer.BuildAsync(options, ct);
         await app.StartAsync(ct);
 
-        foreach (var address in Addresses(app))
-        {
-            // Plain stdout line: scripts and tests read the port from it (--port 0).
-            Terminal.Out.WriteLine($"Hangar listening on {address}");
-        }
+        // Plain stdout line: scripts and tests read the port from it (--port 0).
+        Console.Out.WriteLine($"Hangar listening on {ServerAddresses.Of(app).ToString().TrimEnd('/')}");
         Terminal.Err.MarkupLine($"Store: {Markup.Escape(StoreArguments.Describe(options.Store))}");
         if (options.BootstrapApiKey is null)
         {
@@ -68,9 +61,4 @@ internal static class ServeCommand
         Terminal.Err.MarkupLine("Hangar stopped.");
         return 0;
     }
-
-    /// <summary>The URLs the server actually bound (with the real port when 0 was asked for).</summary>
-    public static IReadOnlyList<string> Addresses(WebApplication app) =>
-        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList()
-        ?? [];
 }
