@@ -1,0 +1,77 @@
+using Hangar.Storage.Sql;
+using Npgsql;
+
+namespace Hangar.Storage.Postgres;
+
+/// <summary>PostgreSQL for scale-out: many server and worker processes share one database.</summary>
+internal sealed class PostgresHangarStore : IHangarStore
+{
+    // Any fixed number; every Hangar process migrating the same database takes the same lock.
+    private const long MigrationLockKey = 0x48616e676172;
+
+    private readonly NpgsqlDataSource _source;
+    private readonly NpgsqlDataSource _listenSource;
+    private readonly PostgresDatabase _db;
+    private readonly LocalEventNotifications _notifications = new();
+    private readonly PostgresNotificationListener _listener;
+    private readonly PostgresSessionLog _events;
+
+    private PostgresHangarStore(string connectionString)
+    {
+        _source = NpgsqlDataSource.Create(connectionString);
+        // Keepalives let the idle LISTEN connection notice a dead server and reconnect.
+        var listen = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+        if (listen.KeepAlive == 0)
+        {
+            listen.KeepAlive = 15;
+        }
+        _listenSource = NpgsqlDataSource.Create(listen.ConnectionString);
+        _db = new PostgresDatabase(_source);
+        _listener = new PostgresNotificationListener(_listenSource, _notifications);
+        var resources = new SqlResourceStore(_db);
+        Workspaces = new SqlWorkspaceStore(_db);
+        Resources = resources;
+        Agents = new SqlAgentStore(_db, resources);
+        _events = new PostgresSessionLog(_db, _notifications);
+        FileContents = new SqlFileContentStore(_db);
+    }
+
+    public IWorkspaceStore Workspaces { get; }
+    public IResourceStore Resources { get; }
+    public IAgentStore Agents { get; }
+    public ISessionLog Events => _events;
+    public IFileContentStore FileContents { get; }
+    public IEventNotifications Notifications => _notifications;
+
+    /// <summary>Test hook: runs inside each append's transaction just before commit.</summary>
+    internal Func<string, CancellationToken, Task>? BeforeAppendCommit
+    {
+        get => _events.BeforeCommit;
+        set => _events.BeforeCommit = value;
+    }
+
+    public static async Task<PostgresHangarStore> ConnectAsync(string connectionString, CancellationToken ct)
+    {
+        var store = new PostgresHangarStore(connectionString);
+        try
+        {
+            await store._listener.StartAsync(ct);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync();
+            throw;
+        }
+    }
+
+    public Task MigrateAsync(CancellationToken ct) =>
+        SchemaMigrator.MigrateAsync(_db, "Postgres", $"SELECT pg_advisory_xact_lock({MigrationLockKey})", ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _listener.DisposeAsync();
+        await _listenSource.DisposeAsync();
+        await _source.DisposeAsync();
+    }
+}

@@ -1,0 +1,62 @@
+using Hangar.Storage.Sql;
+
+namespace Hangar.Storage.Postgres;
+
+/// <summary>
+/// Appends lock the session row, so each session's seqs are dense and commit in order. The
+/// store-wide feed follows transaction ids up to the snapshot's xmin (the high-water mark below
+/// which no transaction can still commit), so events committed out of order are not skipped.
+/// </summary>
+internal sealed class PostgresSessionLog(PostgresDatabase db, LocalEventNotifications notifications) : SqlSessionLog(db)
+{
+    public const string Channel = "hangar_events";
+
+    /// <summary>Test hook: runs inside an append's transaction just before commit.</summary>
+    internal Func<string, CancellationToken, Task>? BeforeCommit { get; set; }
+
+    public override async Task<IReadOnlyList<EventRecord>> AppendAsync(
+        string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct)
+    {
+        var stored = await Db.WriteAsync(async scope =>
+        {
+            if (!await SessionExistsAsync(scope, workspaceId, sessionId, " FOR UPDATE", ct))
+            {
+                throw new KeyNotFoundException($"Session {sessionId} does not exist.");
+            }
+            await using var last = scope.Command("SELECT COALESCE(MAX(seq), 0) FROM session_events WHERE session_id = @session");
+            var lastSeq = await last.With("@session", sessionId).ScalarInt64Async(ct);
+            var inserted = await InsertAsync(scope, sessionId, lastSeq, events, ct);
+            // NOTIFY is delivered on commit, to every process listening.
+            await using var notify = scope.Command($"SELECT pg_notify('{Channel}', @session)");
+            await notify.With("@session", sessionId).ExecuteNonQueryAsync(ct);
+            if (BeforeCommit is { } hook)
+            {
+                await hook(sessionId, ct);
+            }
+            return inserted;
+        }, ct);
+        notifications.Publish(sessionId);
+        return stored;
+    }
+
+    public override async Task<FeedPage> ReadFeedAsync(FeedCursor after, int limit, CancellationToken ct)
+    {
+        await using var connection = await Db.OpenAsync(ct);
+        await using var select = connection.Command(
+            $"SELECT {EventColumns}, xact_id FROM session_events "
+            + "WHERE (xact_id, position) > (@token, @position) "
+            + "AND xact_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint "
+            + "ORDER BY xact_id, position LIMIT @limit");
+        select.With("@token", after.Token).With("@position", after.Position).With("@limit", limit);
+        var events = new List<EventRecord>();
+        var next = after;
+        await using var reader = await select.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var item = ReadEvent(reader);
+            events.Add(item);
+            next = new FeedCursor(reader.GetInt64(7), item.Position);
+        }
+        return new FeedPage(events, next);
+    }
+}

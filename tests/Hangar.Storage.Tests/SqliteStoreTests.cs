@@ -1,0 +1,36 @@
+using Xunit.Abstractions;
+
+namespace Hangar.Storage.Tests;
+
+public sealed class SqliteStoreTests(ITestOutputHelper output) : StoreContract(output)
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "hangar-sqlite-" + Guid.NewGuid().ToString("N"));
+
+    protected override Task PrepareAsync() => Task.CompletedTask;
+
+    protected override Task<IHangarStore> OpenStoreAsync() => HangarStore.OpenAsync(new StoreOptions(DataDirectory: _directory), Ct);
+
+    protected override Task CleanupAsync()
+    {
+        Directory.Delete(_directory, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task OpenCreatesTheDataDirectoryWithAWalDatabase()
+    {
+        Assert.True(File.Exists(Path.Combine(_directory, "hangar.db")));
+        await Store.Workspaces.EnsureAsync("default", Ct);
+        Assert.True(File.Exists(Path.Combine(_directory, "hangar.db-wal")));
+    }
+
+    [Fact]
+    public async Task ASecondStoreOnTheSameFileSeesWritesAndCanWriteToo()
+    {
+        // Like `hangar keys create` running beside the server.
+        await using var other = await OpenStoreAsync();
+        var workspace = await other.Workspaces.EnsureAsync("default", Ct);
+        await other.Workspaces.AddKeyAsync(workspace, ApiKeys.Hash("hgr_key"), Ct);
+        Assert.Equal(workspace, await Store.Workspaces.FindWorkspaceByKeyHashAsync(ApiKeys.Hash("hgr_key"), Ct));
+    }
+}
