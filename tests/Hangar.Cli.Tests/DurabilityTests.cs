@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Hangar.Testing;
 using Xunit;
 
 namespace Hangar.Cli.Tests;
@@ -18,8 +19,13 @@ public sealed class DurabilityTests
         await AssertAcknowledgedEventsSurviveKillAsync(["--data", data.Path]);
     }
 
-    // TODO(postgres): add the same test with ["--database", cluster.ConnectionString] once
-    // tests/Hangar.Testing/PostgresCluster lands on main.
+    [Fact]
+    public async Task Acknowledged_events_survive_SIGKILL_of_a_PostgreSQL_server()
+    {
+        var cluster = await PostgresCluster.SharedAsync();
+        var database = await cluster.CreateDatabaseAsync();
+        await AssertAcknowledgedEventsSurviveKillAsync(["--database", database]);
+    }
 
     private static async Task AssertAcknowledgedEventsSurviveKillAsync(string[] storeArgs)
     {
