@@ -9,7 +9,9 @@ public static class HangarApi
         routes.MapGet(ApiKeyAuthentication.HealthPath, () => Results.Text("ok"));
         var v1 = routes.MapGroup("/v1");
         // Each resource adds its Map… call here, e.g. v1.MapAgents();
-        _ = v1;
+        v1.MapSessions();
+        v1.MapSessionEvents();
+        v1.MapSessionResources();
         return routes;
     }
 }

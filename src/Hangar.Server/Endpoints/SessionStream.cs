@@ -1,0 +1,158 @@
+using System.Text.Json.Nodes;
+using Hangar.Contracts;
+using Hangar.Server.Http;
+using Hangar.Server.Resources.Sessions;
+using Hangar.Storage;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Hangar.Server.Endpoints;
+
+/// <summary>
+/// <c>GET /v1/sessions/{id}/events/stream</c> (§4): every event appended after the client
+/// connected, exactly once and in log order, then <c>session.deleted</c> ends it. With a
+/// <c>Last-Event-ID</c> header (an extension) the stream resumes after that event instead.
+/// </summary>
+public static class SessionStream
+{
+    /// <summary>Events read from the log per round trip: bounds a subscriber's memory.</summary>
+    private const int BatchSize = 100;
+    private const int MaxDeltaTypes = 100;
+    private static readonly TimeSpan GapRetry = TimeSpan.FromMilliseconds(20);
+
+    public static async Task StreamAsync(string id, HttpContext context, IHangarStore store, HangarServerOptions options, TimeProvider time)
+    {
+        var ct = context.RequestAborted;
+        var workspaceId = ApiKeyAuthentication.WorkspaceOf(context);
+        CheckEventDeltas(context.Request);
+        var session = await SessionRepository.GetAsync(store, workspaceId, id, ct);
+        // Subscribe before reading the starting position, so an event appended in between
+        // both wakes this reader and lies after its position: nothing falls in the gap.
+        using var subscription = store.Notifications.Subscribe(session.Id);
+        var afterSeq = await StartPositionAsync(context.Request, store, session.Id, ct);
+
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        await response.StartAsync(ct);
+        await response.Body.FlushAsync(ct);
+        var writer = new SseWriter(response.Body);
+        try
+        {
+            await FollowAsync(store, workspaceId, session.Id, subscription, afterSeq, writer, options.StreamHeartbeat, time, ct);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && ct.IsCancellationRequested)
+        {
+            // The client disconnected.
+        }
+    }
+
+    private static async Task FollowAsync(
+        IHangarStore store, string workspaceId, string sessionId, EventSubscription subscription, long afterSeq,
+        SseWriter writer, TimeSpan heartbeat, TimeProvider time, CancellationToken ct)
+    {
+        var woken = false;
+        while (true)
+        {
+            var batch = await store.Events.ReadAsync(sessionId, afterSeq, BatchSize, ct);
+            foreach (var record in batch)
+            {
+                if (record.Seq != afterSeq + 1)
+                {
+                    break; // A gap: an earlier append is not visible yet; re-read shortly.
+                }
+                await writer.WriteEventAsync(record.Type, record.Id, EventJson.ToWire(record), ct);
+                afterSeq = record.Seq;
+                if (record.Type == "session.deleted")
+                {
+                    return;
+                }
+            }
+            if (batch.Count > 0 && batch[^1].Seq != afterSeq)
+            {
+                await Task.Delay(GapRetry, time, ct);
+                continue;
+            }
+            if (batch.Count == BatchSize)
+            {
+                continue; // More may be waiting.
+            }
+            if (batch.Count == 0 && woken && await EndIfDeletedAsync(store, workspaceId, sessionId, writer, time, ct))
+            {
+                return;
+            }
+            woken = await subscription.WaitAsync(heartbeat, ct);
+            if (!woken)
+            {
+                if (await EndIfDeletedAsync(store, workspaceId, sessionId, writer, time, ct))
+                {
+                    return;
+                }
+                await writer.WritePingAsync(ct);
+            }
+        }
+    }
+
+    /// <summary>When the session row is gone (deleted, log and all), writes a session.deleted frame.</summary>
+    private static async Task<bool> EndIfDeletedAsync(
+        IHangarStore store, string workspaceId, string sessionId, SseWriter writer, TimeProvider time, CancellationToken ct)
+    {
+        if (await store.Resources.GetAsync(ResourceKind.Session, workspaceId, sessionId, ct) is not null)
+        {
+            return false;
+        }
+        var deleted = new JsonObject
+        {
+            ["type"] = "session.deleted",
+            ["id"] = Ids.New(Ids.Event),
+            ["processed_at"] = WireJson.Timestamp(time.GetUtcNow()),
+        };
+        await writer.WriteEventAsync("session.deleted", (string)deleted["id"]!, deleted, ct);
+        return true;
+    }
+
+    /// <summary>The seq to stream after: the log's end, or the event named by <c>Last-Event-ID</c>.</summary>
+    private static async Task<long> StartPositionAsync(HttpRequest request, IHangarStore store, string sessionId, CancellationToken ct)
+    {
+        var lastEventId = request.Headers["Last-Event-ID"].ToString().Trim();
+        if (lastEventId.Length == 0)
+        {
+            return await store.Events.GetLastSeqAsync(sessionId, ct);
+        }
+        if (!Ids.IsWellFormed(lastEventId, Ids.Event))
+        {
+            throw new InvalidRequestException($"Last-Event-ID: '{lastEventId}' is not an event id (sevt_…).");
+        }
+        // The log has no index by event id; resuming is rare, so a paged scan is acceptable.
+        long after = 0;
+        while (true)
+        {
+            var page = await store.Events.ReadAsync(sessionId, after, 1000, ct);
+            if (page.FirstOrDefault(e => e.Id == lastEventId) is { } found)
+            {
+                return found.Seq;
+            }
+            if (page.Count == 0)
+            {
+                throw new InvalidRequestException($"Last-Event-ID: the session has no event '{lastEventId}'.");
+            }
+            after = page[^1].Seq;
+        }
+    }
+
+    /// <summary>Live previews are not produced yet; the parameter is validated and accepted.</summary>
+    private static void CheckEventDeltas(HttpRequest request)
+    {
+        var deltas = QueryParameters.Array(request, "event_deltas") ?? [];
+        if (deltas.Count > MaxDeltaTypes)
+        {
+            throw new InvalidRequestException($"event_deltas: at most {MaxDeltaTypes} values are allowed.");
+        }
+        if (deltas.FirstOrDefault(d => d is not ("agent.message" or "agent.thinking")) is { } bad)
+        {
+            throw new InvalidRequestException($"event_deltas: '{bad}' is not supported; expected agent.message or agent.thinking.");
+        }
+    }
+}
