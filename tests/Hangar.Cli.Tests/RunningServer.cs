@@ -19,7 +19,7 @@ public sealed class RunningServer : IAsyncDisposable
 
     /// <summary>
     /// Starts the server with <paramref name="storeArgs"/> (<c>--data DIR</c> or <c>--database CS</c>)
-    /// and waits until <c>GET /v1/agents</c> answers, authenticated with <paramref name="probeKey"/>.
+    /// and waits until <c>GET /v1/sessions</c> answers, authenticated with <paramref name="probeKey"/>.
     /// </summary>
     public static async Task<RunningServer> StartAsync(string[] storeArgs, string probeKey, string? bootstrapKey = null)
     {
@@ -57,7 +57,7 @@ public sealed class RunningServer : IAsyncDisposable
         {
             try
             {
-                using var response = await http.GetAsync("/v1/agents");
+                using var response = await http.GetAsync("/v1/sessions?limit=1");
                 if (response.IsSuccessStatusCode)
                 {
                     return;
@@ -70,7 +70,7 @@ public sealed class RunningServer : IAsyncDisposable
             }
             await Task.Delay(100);
         }
-        throw new TimeoutException($"The server at {Url} never answered GET /v1/agents with 200 (last: {last}).\n{Process.Transcript}");
+        throw new TimeoutException($"The server at {Url} never answered GET /v1/sessions with 200 (last: {last}).\n{Process.Transcript}");
     }
 
     public ValueTask DisposeAsync() => Process.DisposeAsync();
