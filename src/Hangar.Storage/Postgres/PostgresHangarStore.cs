@@ -41,6 +41,9 @@ internal sealed class PostgresHangarStore : IHangarStore
     public IAgentStore Agents { get; }
     public ISessionLog Events => _events;
     public IFileContentStore FileContents { get; }
+
+    // Implemented on the leases branch.
+    public ISessionLeases Leases => throw new NotSupportedException("Leases are not implemented yet.");
     public IEventNotifications Notifications => _notifications;
 
     /// <summary>Test hook: runs inside each append's transaction just before commit.</summary>

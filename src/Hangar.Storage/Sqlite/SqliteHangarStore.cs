@@ -27,6 +27,9 @@ internal sealed class SqliteHangarStore : IHangarStore
     public IAgentStore Agents { get; }
     public ISessionLog Events { get; }
     public IFileContentStore FileContents { get; }
+
+    // Implemented on the leases branch.
+    public ISessionLeases Leases => throw new NotSupportedException("Leases are not implemented yet.");
     public IEventNotifications Notifications => _notifications;
 
     public async Task MigrateAsync(CancellationToken ct)

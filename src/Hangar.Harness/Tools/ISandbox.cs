@@ -1,0 +1,36 @@
+using System.Text.Json.Nodes;
+
+namespace Hangar.Harness.Tools;
+
+/// <summary>
+/// Where built-in tools run for one session. Implementations: the bubblewrap sandbox (issue 5,
+/// Hangar.Sandbox) and, until then, <c>LocalWorkspaceSandbox</c> (a plain directory, NOT isolated).
+/// Provisioned lazily: the harness asks for it only when the first tool call needs it.
+/// </summary>
+public interface ISandboxProvider
+{
+    Task<ISandbox> AcquireAsync(SandboxRequest request, CancellationToken ct);
+}
+
+/// <summary>What a sandbox is for: the session, its environment's config JSON (packages, networking).</summary>
+public sealed record SandboxRequest(string WorkspaceId, string SessionId, JsonObject EnvironmentConfig);
+
+public interface ISandbox : IAsyncDisposable
+{
+    /// <summary>
+    /// Runs one built-in tool call (bash, read, write, edit, glob, grep). Tool failures (non-zero
+    /// exit, missing file, timeout) are results with <c>IsError</c>, not exceptions.
+    /// <paramref name="call"/>.IdempotencyKey is the <c>agent.tool_use</c> event id; a call
+    /// re-run after a crash carries the same key.
+    /// </summary>
+    Task<ToolResult> ExecuteAsync(ToolCall call, CancellationToken ct);
+}
+
+public sealed record ToolCall(string Name, JsonObject Input, string IdempotencyKey);
+
+/// <summary>A tool's output as content blocks (<c>[{type:"text",text}]</c>) and whether it failed.</summary>
+public sealed record ToolResult(JsonArray Content, bool IsError)
+{
+    public static ToolResult Text(string text, bool isError = false) =>
+        new([new JsonObject { ["type"] = "text", ["text"] = text }], isError);
+}

@@ -1,0 +1,71 @@
+namespace Hangar.Storage;
+
+/// <summary>
+/// A worker's claim on one session. <see cref="Epoch"/> grows with every successful claim of the
+/// session (by anyone); fenced writes carry it and are refused once a newer claim exists, so a
+/// paused or partitioned former owner can never write after losing the lease.
+/// </summary>
+public sealed record SessionLease(string WorkspaceId, string SessionId, string Owner, long Epoch, DateTimeOffset ExpiresAt);
+
+/// <summary>A fenced write was refused: the lease expired and another worker claimed the session.</summary>
+public sealed class LeaseLostException(string sessionId, long epoch)
+    : Exception($"The lease on {sessionId} (epoch {epoch}) is no longer held; another worker owns the session.")
+{
+    public string SessionId { get; } = sessionId;
+}
+
+/// <summary>
+/// Leases and the work queue of the harness. A session "has work" from the moment an event that
+/// needs the harness is appended (<see cref="AppendWithWorkAsync"/>, one transaction) until a
+/// fenced write clears it. Workers learn of new work from
+/// <c>Notifications.Subscribe(LocalEventNotifications.WorkChannel)</c> (every process) and by polling
+/// <see cref="FindClaimableAsync"/> (which also finds sessions whose owner died: expired lease, work flag still set).
+/// </summary>
+public interface ISessionLeases
+{
+    /// <summary>
+    /// Claims the session when it has no lease or its lease expired (by the store's clock),
+    /// incrementing the epoch. Returns null when another owner holds an unexpired lease or the
+    /// session does not exist.
+    /// </summary>
+    Task<SessionLease?> TryAcquireAsync(string sessionId, string owner, TimeSpan ttl, CancellationToken ct);
+
+    /// <summary>Extends the lease; false when it was lost (expired and claimed by another epoch).</summary>
+    Task<bool> RenewAsync(SessionLease lease, TimeSpan ttl, CancellationToken ct);
+
+    /// <summary>Gives the lease up (expires it now) if still held; a no-op otherwise.</summary>
+    Task ReleaseAsync(SessionLease lease, CancellationToken ct);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> sessions (any workspace) that have work and no unexpired
+    /// lease, oldest work first. Callers then race with <see cref="TryAcquireAsync"/>.
+    /// </summary>
+    Task<IReadOnlyList<string>> FindClaimableAsync(int limit, CancellationToken ct);
+
+    /// <summary>
+    /// <see cref="ISessionLog.AppendAsync"/> plus, in the same transaction, flags the session as
+    /// having work; after commit wakes the session's readers and the workers (WorkChannel).
+    /// </summary>
+    Task<IReadOnlyList<EventRecord>> AppendWithWorkAsync(string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct);
+
+    /// <summary>Flags the session as having work (idempotent) and wakes workers.</summary>
+    Task MarkWorkAsync(string sessionId, CancellationToken ct);
+
+    /// <summary>
+    /// The fenced write of the harness, in one transaction: checks the lease is still held at
+    /// <c>lease.Epoch</c> (else throws <see cref="LeaseLostException"/> and writes nothing),
+    /// appends <paramref name="events"/> (as <see cref="ISessionLog.AppendAsync"/>), replaces
+    /// the session row with <paramref name="updateSession"/>(current row) when given (revision
+    /// + 1), sets <c>processed_at</c> on <paramref name="processedEventIds"/> where still null,
+    /// and clears the work flag when <paramref name="workDone"/> is true. Wakes stream readers
+    /// after commit.
+    /// </summary>
+    Task<IReadOnlyList<EventRecord>> AppendFencedAsync(
+        SessionLease lease,
+        IReadOnlyList<NewEvent> events,
+        Func<ResourceRecord, ResourceRecord>? updateSession,
+        IReadOnlyList<string>? processedEventIds,
+        bool workDone,
+        DateTimeOffset now,
+        CancellationToken ct);
+}
