@@ -77,6 +77,9 @@ public sealed record FakeReply
     /// <summary>
     /// Streaming: write this many SSE frames (message_start and ping count), then abort the TCP
     /// connection. Non-streaming: abort before any response, which the SDK sees as a connection error.
+    /// SDK 13.13.0 retries (taking the next reply) when the drop comes before it handed out an
+    /// event, so add a <see cref="WithTokenDelay">token delay</see> to drop truly mid-stream;
+    /// then the SDK stream throws a plain <see cref="IOException"/>.
     /// </summary>
     public FakeReply DisconnectAfterChunks(int frames)
     {
