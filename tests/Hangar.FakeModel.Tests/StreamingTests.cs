@@ -47,6 +47,7 @@ public sealed class StreamingTests
         Assert.Equal(JsonSerializer.Serialize(input), string.Concat(pieces));
 
         var message = await client.Messages.CreateStreaming(Sdk.Ask("Find the needle"), Sdk.Deadline()).Aggregate();
+        message.Validate();
         Assert.Equal("Let me look.", message.Text());
         Assert.True(message.Content[1].TryPickToolUse(out var tool));
         Assert.Equal("toolu_02", tool.ID);
@@ -63,6 +64,7 @@ public sealed class StreamingTests
 
         var message = await Sdk.Client(fake).Messages.CreateStreaming(Sdk.Ask("Think"), Sdk.Deadline()).Aggregate();
 
+        message.Validate();
         Assert.Equal(2, message.Content.Count);
         Assert.True(message.Content[0].TryPickThinking(out var thinking));
         Assert.Equal("hmm, what is asked here", thinking.Thinking);
@@ -139,6 +141,7 @@ public sealed class StreamingTests
         var events = new List<RawMessageStreamEvent>();
         await foreach (var e in client.Messages.CreateStreaming(ask, Sdk.Deadline()))
         {
+            e.Validate();
             events.Add(e);
         }
         return events;
