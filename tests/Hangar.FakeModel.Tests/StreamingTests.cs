@@ -136,6 +136,21 @@ public sealed class StreamingTests
         Assert.True(arrivals[^1] >= ttft + (3 * delay), $"last token after {arrivals[^1]}, expected at least {ttft + (3 * delay)}");
     }
 
+    [Fact]
+    public async Task Stopping_the_fake_does_not_wait_for_a_slow_stream()
+    {
+        var fake = await FakeMessagesServer.StartAsync();
+        fake.Enqueue(FakeReply.Text("slow").WithTimeToFirstToken(TimeSpan.FromMinutes(5)));
+        var reading = CollectAsync(Sdk.Client(fake, maxRetries: 0), Sdk.Ask("Hi"));
+        await fake.WaitForRequestsAsync(1, TimeSpan.FromSeconds(5));
+        var clock = Stopwatch.StartNew();
+
+        await fake.DisposeAsync();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {clock.Elapsed}");
+        await Assert.ThrowsAnyAsync<Exception>(() => reading);
+    }
+
     private static async Task<List<RawMessageStreamEvent>> CollectAsync(AnthropicClient client, MessageCreateParams ask)
     {
         var events = new List<RawMessageStreamEvent>();

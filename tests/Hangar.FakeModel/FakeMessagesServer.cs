@@ -70,9 +70,10 @@ public sealed class FakeMessagesServer : IAsyncDisposable
     public Task<IReadOnlyList<RecordedRequest>> WaitForRequestsAsync(int count, TimeSpan timeout, CancellationToken ct = default) =>
         _script.WaitForRequestsAsync(count, timeout, ct);
 
+    /// <summary>Stops at once: streams still being written (a slow script) are aborted, not awaited.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
+        await _app.StopAsync(new CancellationToken(canceled: true));
         await _app.DisposeAsync();
     }
 }
