@@ -24,6 +24,9 @@ public sealed record HangarServerOptions
     /// <summary>Largest accepted file upload.</summary>
     public long MaxFileBytes { get; init; } = 500L * 1024 * 1024;
 
+    /// <summary>The clock for timestamps and expiry; tests substitute one they can move.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>When true, requests without the managed-agents beta header are rejected (off by default: SDKs vary).</summary>
     public bool RequireBetaHeader { get; init; }
 }

@@ -25,6 +25,9 @@ public class ServerFixture : IAsyncLifetime
     public WebApplication App => _app ?? throw new InvalidOperationException("The server is not started.");
     public IHangarStore Store => App.Services.GetRequiredService<IHangarStore>();
     public HangarServerOptions Options { get; private set; } = new();
+
+    /// <summary>The server's clock; <see cref="TestClock.Advance"/> moves it for everyone.</summary>
+    public TestClock Clock { get; } = new();
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>The main workspace's client (an <c>x-api-key</c> caller).</summary>
@@ -41,7 +44,7 @@ public class ServerFixture : IAsyncLifetime
 
     protected virtual HangarServerOptions Configure(HangarServerOptions options) => options;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var storeOptions = await CreateStoreOptionsAsync(_dataDirectory);
         Options = Configure(new HangarServerOptions
@@ -50,6 +53,7 @@ public class ServerFixture : IAsyncLifetime
             Store = storeOptions,
             MaxRequestBodyBytes = MaxRequestBodyBytes,
             MaxFileBytes = MaxFileBytes,
+            Time = Clock,
         });
         _app = await HangarServer.BuildAsync(Options, CancellationToken.None);
         await _app.StartAsync();

@@ -8,7 +8,10 @@ public static class HangarApi
     {
         routes.MapGet(ApiKeyAuthentication.HealthPath, () => Results.Text("ok"));
         var v1 = routes.MapGroup("/v1");
-        // Each resource adds its Map… call here, e.g. v1.MapAgents();
+        // Each resource adds its Map… call here.
+        v1.MapAgents();
+        v1.MapEnvironments();
+        v1.MapFiles();
         v1.MapSessions();
         v1.MapSessionEvents();
         v1.MapSessionResources();

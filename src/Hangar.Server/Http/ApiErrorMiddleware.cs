@@ -91,7 +91,7 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
             ["request_id"] = (string)context.Items[RequestIdKey]!,
         };
         response.ContentType = "application/json";
-        await response.WriteAsync(envelope.ToJsonString(), context.RequestAborted);
+        await response.WriteAsync(envelope.ToJsonString(WireJson.Options), context.RequestAborted);
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled error for request {RequestId}")]

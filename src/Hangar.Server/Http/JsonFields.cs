@@ -106,6 +106,32 @@ public static class JsonFields
         return array;
     }
 
+    /// <summary>An optional array of strings (each 1..<paramref name="maxLength"/> chars); null when missing or null.</summary>
+    public static List<string>? OptionalStringArray(JsonObject obj, string name, int maxItems, int maxLength, string path = "")
+    {
+        var array = OptionalArray(obj, name, maxItems, path);
+        if (array is null)
+        {
+            return null;
+        }
+        var items = new List<string>(array.Count);
+        for (var i = 0; i < array.Count; i++)
+        {
+            var item = array[i];
+            if (item is not JsonValue value || value.GetValueKind() != JsonValueKind.String)
+            {
+                throw new InvalidRequestException($"{Path(path, name)}[{i}]: expected a string, got {Describe(item)}.");
+            }
+            var text = value.GetValue<string>();
+            if (text.Length == 0 || text.Length > maxLength)
+            {
+                throw new InvalidRequestException($"{Path(path, name)}[{i}]: must be 1 to {maxLength} characters.");
+            }
+            items.Add(text);
+        }
+        return items;
+    }
+
     /// <summary>Reads the <c>type</c> discriminator of a union member and checks it is one of <paramref name="allowed"/>.</summary>
     public static string Discriminator(JsonObject obj, string path, params string[] allowed)
     {
@@ -117,6 +143,19 @@ public static class JsonFields
                 $"{Path(path, "type")}: unknown type '{type}'; expected one of: {string.Join(", ", allowed)}.");
         }
         return type;
+    }
+
+    /// <summary>Refuses keys the API does not define, so a misspelt option is not silently dropped.</summary>
+    public static void RejectUnknown(JsonObject obj, string path, params string[] known)
+    {
+        foreach (var (key, _) in obj)
+        {
+            if (!known.Contains(key, StringComparer.Ordinal))
+            {
+                throw new InvalidRequestException(
+                    $"{Path(path, key)}: unknown field; expected only {string.Join(", ", known)}.");
+            }
+        }
     }
 
     public static string Path(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";

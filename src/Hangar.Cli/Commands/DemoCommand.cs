@@ -1,0 +1,153 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Hangar.Server;
+using Hangar.Storage;
+using Spectre.Console;
+
+namespace Hangar.Cli.Commands;
+
+/// <summary>
+/// <c>hangar demo</c>: the whole flow in one command. Starts a server in-process on a throwaway
+/// SQLite store, creates an agent, an environment and a session through the public API (as any
+/// client would), sends a task and streams the session until it settles.
+/// </summary>
+internal static class DemoCommand
+{
+    private const string Task = "Write a haiku about hangars to haiku.txt, then read the file back to me.";
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(60);
+
+    // The harness (the worker that runs sessions on a model) is not part of Hangar yet. When it
+    // lands, start it with the server and delete this and the branch that uses it.
+    private static bool HarnessAvailable => false;
+    private static readonly TimeSpan NoHarnessWatch = TimeSpan.FromSeconds(3);
+
+    public static Command Create()
+    {
+        var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 0 };
+        var model = new Option<string>("--model") { Description = "Model the demo agent uses", DefaultValueFactory = _ => "claude-sonnet-4-5" };
+        var command = new Command("demo", "Start a throwaway server and run one session end to end") { port, model };
+        command.SetAction(async (parse, ct) =>
+        {
+            var dataDirectory = Path.Combine(Path.GetTempPath(), $"hangar-demo-{Guid.NewGuid():N}");
+            try
+            {
+                return await RunAsync(parse.GetValue(port), parse.GetValue(model)!, dataDirectory, ct);
+            }
+            catch (ApiRequestException e)
+            {
+                Terminal.Error($"{e.ErrorType} ({e.Status}): {e.Message}");
+                return 1;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return 130;
+            }
+            finally
+            {
+                TryDelete(dataDirectory);
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int port, string model, string dataDirectory, CancellationToken ct)
+    {
+        var key = ApiKeys.Generate();
+        var options = new HangarServerOptions
+        {
+            Port = port,
+            Store = new StoreOptions(DataDirectory: dataDirectory),
+            BootstrapApiKey = key,
+        };
+        await using var app = await HangarServer.BuildAsync(options, ct);
+        await app.StartAsync(ct);
+        try
+        {
+            var url = ServerAddresses.Of(app);
+            Terminal.Err.MarkupLine($"[bold]Hangar demo[/]: server on {Markup.Escape(url.ToString())}, store in {Markup.Escape(dataDirectory)} (deleted afterwards)");
+            using var api = new ApiClient(url, key);
+            return await RunSessionAsync(api, model, ct);
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<int> RunSessionAsync(ApiClient api, string model, CancellationToken ct)
+    {
+        var agent = await Created(api, "/v1/agents", new JsonObject
+        {
+            ["name"] = "Demo agent",
+            ["model"] = model,
+            ["system"] = "You are a concise assistant working in a sandbox.",
+            ["tools"] = new JsonArray(new JsonObject { ["type"] = "agent_toolset_20260401" }),
+        }, ct);
+        var environment = await Created(api, "/v1/environments", new JsonObject
+        {
+            ["name"] = "demo",
+            ["config"] = new JsonObject { ["type"] = "cloud", ["networking"] = new JsonObject { ["type"] = "unrestricted" } },
+        }, ct);
+        var session = await Created(api, "/v1/sessions", new JsonObject
+        {
+            ["agent"] = agent,
+            ["environment_id"] = environment,
+            ["title"] = "Hangar demo",
+        }, ct);
+        Terminal.Err.MarkupLine($"agent [bold]{agent}[/], environment [bold]{environment}[/], session [bold]{session}[/]");
+
+        // Connect before sending: the stream carries only events appended after it opened.
+        await using var stream = await SessionCommands.OpenAsync(api, session, ct);
+        await SessionCommands.SendMessageAsync(api, session, Task, ct);
+
+        if (!HarnessAvailable)
+        {
+            Terminal.Err.MarkupLine(
+                "[yellow]No harness worker is running yet[/] (it lands in a later release), so nothing will answer. " +
+                "Showing the session's events for a few seconds:");
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(HarnessAvailable ? SettleTimeout : NoHarnessWatch);
+        try
+        {
+            var end = await SessionCommands.FollowAsync(stream, new EventRenderer(Terminal.Out), IsSettled, timeout.Token);
+            return end is not null && SessionCommands.Type(end) == "session.status_idle" ? 0 : 1;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            if (!HarnessAvailable)
+            {
+                Terminal.Err.MarkupLine("[grey]Demo finished: the session log, API and stream work; the agent loop comes next.[/]");
+                return 0;
+            }
+            Terminal.Error($"the session did not settle within {SettleTimeout.TotalSeconds:0} s.");
+            return 1;
+        }
+    }
+
+    /// <summary>The session is done with the task: idle for a reason other than waiting on us, or gone.</summary>
+    private static bool IsSettled(JsonNode ev) => SessionCommands.Type(ev) switch
+    {
+        "session.status_idle" => ev["stop_reason"]?["type"]?.GetValue<string>() != "requires_action",
+        "session.status_terminated" or "session.deleted" or "error" => true,
+        _ => false,
+    };
+
+    private static async Task<string> Created(ApiClient api, string path, JsonObject body, CancellationToken ct) =>
+        (await api.PostAsync(path, body, ct)).Json["id"]!.GetValue<string>();
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A leftover temp directory is harmless; don't turn a finished demo into a failure.
+        }
+    }
+}

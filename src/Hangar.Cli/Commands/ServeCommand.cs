@@ -1,0 +1,64 @@
+using System.CommandLine;
+using Hangar.Server;
+using Microsoft.Extensions.Hosting;
+using Spectre.Console;
+
+namespace Hangar.Cli.Commands;
+
+/// <summary><c>hangar serve</c>: runs the API server in the foreground until Ctrl-C.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var port = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 8080 };
+        var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var data = StoreArguments.Data();
+        var database = StoreArguments.Database();
+
+        var command = new Command("serve", "Run the Hangar API server");
+        command.Options.Add(port);
+        command.Options.Add(host);
+        command.Options.Add(data);
+        command.Options.Add(database);
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new HangarServerOptions
+            {
+                Port = parse.GetValue(port),
+                ListenAddress = parse.GetValue(host)!,
+                Store = StoreArguments.Resolve(parse, data, database),
+                BootstrapApiKey = Environment.GetEnvironmentVariable("HANGAR_API_KEY") is { Length: > 0 } key ? key : null,
+            };
+            return await RunAsync(options, ct);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(HangarServerOptions options, CancellationToken ct)
+    {
+        await using var app = await HangarServer.BuildAsync(options, ct);
+        await app.StartAsync(ct);
+
+        // Plain stdout line: scripts and tests read the port from it (--port 0).
+        Console.Out.WriteLine($"Hangar listening on {ServerAddresses.Of(app).ToString().TrimEnd('/')}");
+        Terminal.Err.MarkupLine($"Store: {Markup.Escape(StoreArguments.Describe(options.Store))}");
+        if (options.BootstrapApiKey is null)
+        {
+            Terminal.Err.MarkupLine(
+                "[yellow]No HANGAR_API_KEY set.[/] Requests need a key: set HANGAR_API_KEY before starting, " +
+                "or run [bold]hangar keys create --workspace default[/] with the same --data/--database.");
+        }
+        Terminal.Err.MarkupLine("[grey]Press Ctrl-C to stop.[/]");
+
+        try
+        {
+            await app.WaitForShutdownAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Ctrl-C: WaitForShutdownAsync has already stopped the host.
+        }
+        Terminal.Err.MarkupLine("Hangar stopped.");
+        return 0;
+    }
+}
