@@ -5,7 +5,7 @@ namespace Hangar.Harness.Turns;
 
 /// <summary>
 /// Keeps tool output the model sees under the limit: a longer text is saved whole to
-/// <c>/tmp/tool-output/&lt;event id&gt;.txt</c> in the sandbox and replaced by its head, its tail
+/// <c>.hangar/tool-output/&lt;event id&gt;.txt</c> (workspace-relative) in the sandbox and replaced by its head, its tail
 /// and a line naming the file. Output a sandbox already shortened is under the limit and untouched.
 /// </summary>
 public static class ToolOutput
@@ -17,7 +17,7 @@ public static class ToolOutput
         {
             return result;
         }
-        var path = $"/tmp/tool-output/{toolUseId}.txt";
+        var path = $".hangar/tool-output/{toolUseId}.txt";
         var saved = await sandbox.ExecuteAsync(
             new ToolCall("write", new JsonObject { ["file_path"] = path, ["content"] = text }, toolUseId + "-output"), ct);
         var part = (limit - 200) / 2;
