@@ -45,6 +45,9 @@ public sealed class EventSubscription : IDisposable
 /// <summary>The in-process fan-out both stores use; PostgreSQL feeds it from LISTEN/NOTIFY too.</summary>
 public sealed class LocalEventNotifications : IEventNotifications
 {
+    /// <summary>The pseudo session id workers subscribe to: signalled whenever a session gains work.</summary>
+    public const string WorkChannel = "*work*";
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, HashSet<EventSubscription>> _bySession = new(StringComparer.Ordinal);
 

@@ -20,6 +20,10 @@ public sealed class LeaseLostException(string sessionId, long epoch)
 /// fenced write clears it. Workers learn of new work from
 /// <c>Notifications.Subscribe(LocalEventNotifications.WorkChannel)</c> (every process) and by polling
 /// <see cref="FindClaimableAsync"/> (which also finds sessions whose owner died: expired lease, work flag still set).
+/// The store's clock decides expiry: PostgreSQL's own clock (clock_timestamp()), so workers on
+/// different hosts agree; SQLite, which is single-host, the process clock. The fence is the
+/// epoch, not the expiry: an expired lease that nobody has claimed since can still renew and
+/// write. State lives on the session's row and is deleted with it.
 /// </summary>
 public interface ISessionLeases
 {

@@ -44,6 +44,8 @@ public sealed record ResourceQuery(int Limit, string? AfterId = null, bool Desce
     public IReadOnlyList<string>? Statuses { get; init; }
     /// <summary>Files only: the session the file belongs to (outputs), or null for any.</summary>
     public string? ScopeId { get; init; }
+    /// <summary>Sessions only: the environment the session runs in (its JSON's <c>environment_id</c>).</summary>
+    public string? EnvironmentId { get; init; }
     /// <summary>Only these ids (files <c>ids[]</c>).</summary>
     public IReadOnlyList<string>? Ids { get; init; }
 }

@@ -130,6 +130,13 @@ public abstract partial class StoreContract
         Assert.Equal([c.Id], await Ids(new ResourceQuery(10, IncludeArchived: true) { Ids = [c.Id, "sesn_missing"] }));
         Assert.Empty(await Ids(new ResourceQuery(10) { Ids = [] }));
 
+        // Sessions are found by the environment_id of their JSON, kept in step on replace.
+        Assert.True(await Store.Resources.ReplaceAsync(a with { Json = """{"environment_id":"env_1"}""" }, a.Revision, Ct));
+        Assert.True(await Store.Resources.ReplaceAsync(c with { Json = """{"environment_id":"env_1"}""" }, c.Revision, Ct));
+        Assert.Equal([a.Id], await Ids(new ResourceQuery(10) { EnvironmentId = "env_1" }));
+        Assert.Equal([a.Id, c.Id], await Ids(new ResourceQuery(10, IncludeArchived: true) { EnvironmentId = "env_1" }));
+        Assert.Empty(await Ids(new ResourceQuery(10) { EnvironmentId = "env_2" }));
+
         var scoped = FileRecord(workspace, a.Id);
         var unscoped = FileRecord(workspace, null);
         await Store.Resources.InsertAsync(scoped, Ct);

@@ -9,7 +9,8 @@ namespace Hangar.Server.Endpoints;
 
 /// <summary>
 /// <c>/v1/environments</c>: unversioned sandbox templates, names unique per workspace (the store
-/// enforces it; a clash is a 409), archived ones read-only (400 <c>environment_archived</c>).
+/// enforces it; a clash is a 409), archived ones read-only (400 <c>environment_archived</c>), and
+/// deletable only while no session references them (else 409: archive instead).
 /// </summary>
 public static class EnvironmentEndpoints
 {
@@ -94,11 +95,34 @@ public static class EnvironmentEndpoints
     {
         var workspace = ApiKeyAuthentication.WorkspaceOf(context);
         var record = await ResourceLookup.GetAsync(store, ResourceKind.Environment, workspace, id, context.RequestAborted);
+        // Sessions keep pointing at their environment (archived ones too), so it may only go once unreferenced.
+        var sessions = await CountSessionsUsingAsync(store, workspace, record.Id, context.RequestAborted);
+        if (sessions > 0)
+        {
+            throw new ConflictException($"environment is used by {sessions} session(s); archive it instead.");
+        }
         if (!await store.Resources.DeleteAsync(ResourceKind.Environment, workspace, record.Id, context.RequestAborted))
         {
             throw new NotFoundException($"No environment with id '{id}' exists in this workspace.");
         }
         return WireResults.Deleted(record.Id, "environment_deleted");
+    }
+
+    private static async Task<int> CountSessionsUsingAsync(IHangarStore store, string workspace, string environmentId, CancellationToken ct)
+    {
+        var count = 0;
+        string? after = null;
+        while (true)
+        {
+            var page = await store.Resources.ListAsync(ResourceKind.Session, workspace,
+                new ResourceQuery(100, after, IncludeArchived: true) { EnvironmentId = environmentId }, ct);
+            count += page.Items.Count;
+            if (!page.HasMore)
+            {
+                return count;
+            }
+            after = page.Items[^1].Id;
+        }
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, IHangarStore store)

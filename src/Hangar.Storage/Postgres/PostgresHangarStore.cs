@@ -33,6 +33,7 @@ internal sealed class PostgresHangarStore : IHangarStore
         Resources = resources;
         Agents = new SqlAgentStore(_db, resources);
         _events = new PostgresSessionLog(_db, _notifications);
+        Leases = new PostgresSessionLeases(_db, _events, resources, _notifications);
         FileContents = new SqlFileContentStore(_db);
     }
 
@@ -42,8 +43,7 @@ internal sealed class PostgresHangarStore : IHangarStore
     public ISessionLog Events => _events;
     public IFileContentStore FileContents { get; }
 
-    // Implemented on the leases branch.
-    public ISessionLeases Leases => throw new NotSupportedException("Leases are not implemented yet.");
+    public ISessionLeases Leases { get; }
     public IEventNotifications Notifications => _notifications;
 
     /// <summary>Test hook: runs inside each append's transaction just before commit.</summary>

@@ -19,16 +19,7 @@ internal sealed class PostgresSessionLog(PostgresDatabase db, LocalEventNotifica
     {
         var stored = await Db.WriteAsync(async scope =>
         {
-            if (!await SessionExistsAsync(scope, workspaceId, sessionId, " FOR UPDATE", ct))
-            {
-                throw new KeyNotFoundException($"Session {sessionId} does not exist.");
-            }
-            await using var last = scope.Command("SELECT COALESCE(MAX(seq), 0) FROM session_events WHERE session_id = @session");
-            var lastSeq = await last.With("@session", sessionId).ScalarInt64Async(ct);
-            var inserted = await InsertAsync(scope, sessionId, lastSeq, events, ct);
-            // NOTIFY is delivered on commit, to every process listening.
-            await using var notify = scope.Command($"SELECT pg_notify('{Channel}', @session)");
-            await notify.With("@session", sessionId).ExecuteNonQueryAsync(ct);
+            var inserted = await AppendInScopeAsync(scope, workspaceId, sessionId, events, ct);
             if (BeforeCommit is { } hook)
             {
                 await hook(sessionId, ct);
@@ -37,6 +28,27 @@ internal sealed class PostgresSessionLog(PostgresDatabase db, LocalEventNotifica
         }, ct);
         notifications.Publish(sessionId);
         return stored;
+    }
+
+    internal override async Task<IReadOnlyList<EventRecord>> AppendInScopeAsync(
+        WriteScope scope, string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct)
+    {
+        if (!await SessionExistsAsync(scope, workspaceId, sessionId, " FOR UPDATE", ct))
+        {
+            throw new KeyNotFoundException($"Session {sessionId} does not exist.");
+        }
+        await using var last = scope.Command("SELECT COALESCE(MAX(seq), 0) FROM session_events WHERE session_id = @session");
+        var lastSeq = await last.With("@session", sessionId).ScalarInt64Async(ct);
+        var inserted = await InsertAsync(scope, sessionId, lastSeq, events, ct);
+        await NotifyOnCommitAsync(scope, sessionId, ct);
+        return inserted;
+    }
+
+    /// <summary>NOTIFY is delivered on commit, to every process listening.</summary>
+    internal override async Task NotifyOnCommitAsync(WriteScope scope, string channel, CancellationToken ct)
+    {
+        await using var notify = scope.Command($"SELECT pg_notify('{Channel}', @payload)");
+        await notify.With("@payload", channel).ExecuteNonQueryAsync(ct);
     }
 
     public override async Task<FeedPage> ReadFeedAsync(FeedCursor after, int limit, CancellationToken ct)

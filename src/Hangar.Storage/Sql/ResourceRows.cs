@@ -39,6 +39,7 @@ internal static class ResourceRows
         .With("@archived_at", record.ArchivedAt is { } archived ? db.Time(archived) : null)
         .With("@unique_name", record.UniqueName)
         .With("@scope_id", ScopeId(record))
+        .With("@environment_id", EnvironmentId(record))
         .With("@agent_id", record.Session?.AgentId)
         .With("@agent_version", record.Session?.AgentVersion)
         .With("@status", record.Session?.Status);
@@ -55,6 +56,21 @@ internal static class ResourceRows
             && document.RootElement.TryGetProperty("scope", out var scope)
             && scope.ValueKind == JsonValueKind.Object
             && scope.TryGetProperty("id", out var id)
+            && id.ValueKind == JsonValueKind.String
+            ? id.GetString()
+            : null;
+    }
+
+    /// <summary>A session's environment (its JSON's <c>environment_id</c>), so deleting an environment can tell whether it is in use.</summary>
+    private static string? EnvironmentId(ResourceRecord record)
+    {
+        if (record.Kind != ResourceKind.Session)
+        {
+            return null;
+        }
+        using var document = JsonDocument.Parse(record.Json);
+        return document.RootElement.ValueKind == JsonValueKind.Object
+            && document.RootElement.TryGetProperty("environment_id", out var id)
             && id.ValueKind == JsonValueKind.String
             ? id.GetString()
             : null;

@@ -6,12 +6,13 @@ namespace Hangar.Storage.Sql;
 internal sealed class SqlResourceStore(SqlDatabase db) : IResourceStore
 {
     private const string InsertSql =
-        "INSERT INTO resources (" + ResourceRows.Columns + ", scope_id) VALUES (@kind, @ws, @id, @json, @revision, "
-        + "@created_at, @archived_at, @unique_name, @agent_id, @agent_version, @status, @scope_id)";
+        "INSERT INTO resources (" + ResourceRows.Columns + ", scope_id, environment_id) VALUES (@kind, @ws, @id, @json, @revision, "
+        + "@created_at, @archived_at, @unique_name, @agent_id, @agent_version, @status, @scope_id, @environment_id)";
 
     private const string UpdateSql =
         "UPDATE resources SET json = @json, revision = @revision, created_at = @created_at, archived_at = @archived_at, "
-        + "unique_name = @unique_name, scope_id = @scope_id, agent_id = @agent_id, agent_version = @agent_version, status = @status "
+        + "unique_name = @unique_name, scope_id = @scope_id, agent_id = @agent_id, agent_version = @agent_version, status = @status, "
+        + "environment_id = @environment_id "
         + "WHERE kind = @kind AND workspace_id = @ws AND id = @id AND revision = @expected";
 
     public Task InsertAsync(ResourceRecord record, CancellationToken ct) =>
@@ -80,6 +81,11 @@ internal sealed class SqlResourceStore(SqlDatabase db) : IResourceStore
         {
             sql.Append(" AND scope_id = @scope_id");
             select.With("@scope_id", scopeId);
+        }
+        if (query.EnvironmentId is { } environmentId)
+        {
+            sql.Append(" AND environment_id = @environment_id");
+            select.With("@environment_id", environmentId);
         }
         if (query.Ids is { } ids)
         {

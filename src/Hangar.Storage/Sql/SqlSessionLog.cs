@@ -18,6 +18,17 @@ internal abstract class SqlSessionLog(SqlDatabase db) : ISessionLog
 
     public abstract Task<FeedPage> ReadFeedAsync(FeedCursor after, int limit, CancellationToken ct);
 
+    /// <summary>
+    /// The append inside a caller's transaction (the leases combine it with other writes):
+    /// checks the session, numbers and inserts the events, and asks for a cross-process wake-up
+    /// on commit. Local readers are woken by the caller after commit.
+    /// </summary>
+    internal abstract Task<IReadOnlyList<EventRecord>> AppendInScopeAsync(
+        WriteScope scope, string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct);
+
+    /// <summary>Wakes the <paramref name="channel"/> subscribers of other processes when the transaction commits (a no-op on SQLite).</summary>
+    internal virtual Task NotifyOnCommitAsync(WriteScope scope, string channel, CancellationToken ct) => Task.CompletedTask;
+
     public async Task<IReadOnlyList<EventRecord>> ReadAsync(string sessionId, long afterSeq, int limit, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);

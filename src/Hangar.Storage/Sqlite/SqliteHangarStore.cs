@@ -11,6 +11,12 @@ internal sealed class SqliteHangarStore : IHangarStore
     private readonly LocalEventNotifications _notifications = new();
 
     public SqliteHangarStore(string dataDirectory)
+        : this(dataDirectory, TimeProvider.System)
+    {
+    }
+
+    /// <summary><paramref name="time"/> is the clock lease expiry is measured by.</summary>
+    public SqliteHangarStore(string dataDirectory, TimeProvider time)
     {
         Directory.CreateDirectory(dataDirectory);
         _db = new SqliteDatabase(Path.Combine(dataDirectory, FileName));
@@ -18,7 +24,9 @@ internal sealed class SqliteHangarStore : IHangarStore
         Workspaces = new SqlWorkspaceStore(_db);
         Resources = resources;
         Agents = new SqlAgentStore(_db, resources);
-        Events = new SqliteSessionLog(_db, _notifications);
+        var events = new SqliteSessionLog(_db, _notifications);
+        Events = events;
+        Leases = new SqliteSessionLeases(_db, events, resources, _notifications, time);
         FileContents = new SqlFileContentStore(_db);
     }
 
@@ -28,8 +36,7 @@ internal sealed class SqliteHangarStore : IHangarStore
     public ISessionLog Events { get; }
     public IFileContentStore FileContents { get; }
 
-    // Implemented on the leases branch.
-    public ISessionLeases Leases => throw new NotSupportedException("Leases are not implemented yet.");
+    public ISessionLeases Leases { get; }
     public IEventNotifications Notifications => _notifications;
 
     public async Task MigrateAsync(CancellationToken ct)

@@ -11,18 +11,21 @@ internal sealed class SqliteSessionLog(SqliteDatabase db, LocalEventNotification
     public override async Task<IReadOnlyList<EventRecord>> AppendAsync(
         string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct)
     {
-        var stored = await Db.WriteAsync(async scope =>
-        {
-            if (!await SessionExistsAsync(scope, workspaceId, sessionId, "", ct))
-            {
-                throw new KeyNotFoundException($"Session {sessionId} does not exist.");
-            }
-            await using var last = scope.Command("SELECT COALESCE(MAX(seq), 0) FROM session_events WHERE session_id = @session");
-            var lastSeq = await last.With("@session", sessionId).ScalarInt64Async(ct);
-            return await InsertAsync(scope, sessionId, lastSeq, events, ct);
-        }, ct);
+        var stored = await Db.WriteAsync(scope => AppendInScopeAsync(scope, workspaceId, sessionId, events, ct), ct);
         notifications.Publish(sessionId);
         return stored;
+    }
+
+    internal override async Task<IReadOnlyList<EventRecord>> AppendInScopeAsync(
+        WriteScope scope, string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct)
+    {
+        if (!await SessionExistsAsync(scope, workspaceId, sessionId, "", ct))
+        {
+            throw new KeyNotFoundException($"Session {sessionId} does not exist.");
+        }
+        await using var last = scope.Command("SELECT COALESCE(MAX(seq), 0) FROM session_events WHERE session_id = @session");
+        var lastSeq = await last.With("@session", sessionId).ScalarInt64Async(ct);
+        return await InsertAsync(scope, sessionId, lastSeq, events, ct);
     }
 
     public override async Task<FeedPage> ReadFeedAsync(FeedCursor after, int limit, CancellationToken ct)

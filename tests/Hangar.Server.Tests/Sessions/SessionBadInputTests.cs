@@ -14,6 +14,7 @@ public abstract class SessionBadInputTests(SessionServerFixture server) : IAsync
     [
         "/v1/sessions/{session}", "/v1/sessions/{session}/events?limit=1000", "/v1/sessions/{session}/resources",
         "/v1/sessions/{archived}", "/v1/sessions/{archived}/events?limit=1000", "/v1/sessions?include_archived=true&limit=100",
+        "/v1/environments/{env}",
     ];
 
     private const string Text = """{"type":"user.message","content":[{"type":"text","text":"hi"}]}""";
@@ -27,6 +28,8 @@ public abstract class SessionBadInputTests(SessionServerFixture server) : IAsync
         new("archived environment", "POST", "/v1/sessions", 400, "invalid_request_error") { Json = """{"agent":"{agent}","environment_id":"{archived_env}"}""", ErrorCode = "environment_archived" },
         new("environment of other workspace", "POST", "/v1/sessions", 404, "not_found_error") { Json = """{"agent":"{agent}","environment_id":"{other_env}"}""" },
         new("model override null", "POST", "/v1/sessions", 400, "invalid_request_error") { Json = """{"agent":{"type":"agent_with_overrides","id":"{agent}","model":null},"environment_id":"{env}"}""", ErrorCode = "agent_model_required" },
+        new("override clears tools while skills are set", "POST", "/v1/sessions", 400, "invalid_request_error") { Json = """{"agent":{"type":"agent_with_overrides","id":"{agent}","skills":[{"type":"anthropic","skill_id":"xlsx"}],"tools":[]},"environment_id":"{env}"}""" },
+        new("override mcp_toolset without its server", "POST", "/v1/sessions", 400, "invalid_request_error") { Json = """{"agent":{"type":"agent_with_overrides","id":"{agent}","tools":[{"type":"mcp_toolset","mcp_server_name":"gh"}]},"environment_id":"{env}"}""" },
         new("title too long", "POST", "/v1/sessions", 400, "invalid_request_error") { Json = """{"agent":"{agent}","environment_id":"{env}","title":"LONG"}""".Replace("LONG", new string('t', 501)) },
         new("bad budget currency", "POST", "/v1/sessions", 400, "invalid_request_error") { Json = """{"agent":"{agent}","environment_id":"{env}","budget":{"type":"limit","max_list_cost":{"amount":"100","currency":"EUR"}}}""" },
         new("too many initial events", "POST", "/v1/sessions", 400, "invalid_request_error") { Json = """{"agent":"{agent}","environment_id":"{env}","initial_events":[""" + string.Join(",", Enumerable.Repeat(Text, 51)) + "]}" },
@@ -62,6 +65,7 @@ public abstract class SessionBadInputTests(SessionServerFixture server) : IAsync
         new("resources: token on a file resource", "POST", "/v1/sessions/{session}/resources/{file_resource}", 400, "invalid_request_error") { Json = """{"authorization_token":"ghp_x"}""" },
         new("resources: unknown resource", "GET", "/v1/sessions/{session}/resources/sesrsc_011CZkZBJq5dWxk9fVLNcPht", 404, "not_found_error"),
         new("resources: add to archived session", "POST", "/v1/sessions/{archived}/resources", 409, "conflict_error") { Json = """{"type":"file","file_id":"{file}","mount_path":"/data/x"}""" },
+        new("delete environment used by sessions", "DELETE", "/v1/environments/{env}", 409, "conflict_error"),
         new("delete from other workspace", "DELETE", "/v1/sessions/{session}", 404, "not_found_error") { AsOtherWorkspace = true },
         new("archive from other workspace", "POST", "/v1/sessions/{session}/archive", 404, "not_found_error") { AsOtherWorkspace = true },
     };

@@ -145,6 +145,27 @@ public abstract class SessionLifecycleTests(SessionServerFixture server)
     }
 
     [Fact]
+    public async Task Environment_used_by_a_session_is_deleted_only_after_the_session()
+    {
+        var (agentId, environmentId) = await _api.SeedAsync();
+        var id = (string)(await server.OkAsync(HttpMethod.Post, "/v1/sessions",
+            $$"""{"agent":"{{agentId}}","environment_id":"{{environmentId}}"}"""))["id"]!;
+        // An archived session still references its environment.
+        await server.OkAsync(HttpMethod.Post, $"/v1/sessions/{id}/archive");
+
+        var (status, body) = await ServerFixture.SendAsync(server.Client, HttpMethod.Delete, $"/v1/environments/{environmentId}");
+        Assert.Equal(409, status);
+        Assert.Equal("conflict_error", (string?)body!["error"]!["type"]);
+        Assert.Contains("used by 1 session(s)", (string?)body["error"]!["message"]);
+        await server.OkAsync(HttpMethod.Get, $"/v1/environments/{environmentId}");
+
+        await server.OkAsync(HttpMethod.Delete, $"/v1/sessions/{id}");
+        var deleted = await server.OkAsync(HttpMethod.Delete, $"/v1/environments/{environmentId}");
+        Assert.Equal("environment_deleted", (string?)deleted["type"]);
+        Assert.Equal(404, (await ServerFixture.SendAsync(server.Client, HttpMethod.Get, $"/v1/environments/{environmentId}")).Status);
+    }
+
+    [Fact]
     public async Task Resources_are_added_listed_rotated_and_removed_without_returning_tokens()
     {
         var id = (string)(await _api.CreateAsync("""

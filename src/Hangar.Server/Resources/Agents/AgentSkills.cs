@@ -9,14 +9,15 @@ public static class AgentSkills
 {
     public const int MaxSkills = 20;
 
-    public static JsonArray Normalise(JsonNode? node)
+    /// <param name="pathPrefix">Prefix of error paths (sessions pass "agent").</param>
+    public static JsonArray Normalise(JsonNode? node, string pathPrefix = "")
     {
-        var skills = AgentTools.ReadArray(node, "skills", MaxSkills);
+        var skills = AgentTools.ReadArray(node, JsonFields.Path(pathPrefix, "skills"), MaxSkills);
         var result = new JsonArray();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < skills.Count; i++)
         {
-            var path = $"skills[{i}]";
+            var path = JsonFields.Path(pathPrefix, $"skills[{i}]");
             var skill = skills[i] as JsonObject
                 ?? throw new InvalidRequestException($"{path}: expected an object, got {JsonFields.Describe(skills[i])}.");
             JsonFields.RejectUnknown(skill, path, "type", "skill_id", "version");

@@ -14,14 +14,15 @@ public static class AgentTools
     public const int MaxTools = 128;
     public const int MaxMcpServers = 20;
 
-    public static JsonArray NormaliseTools(JsonNode? node)
+    /// <param name="pathPrefix">Prefix of error paths (sessions pass "agent" to get <c>agent.tools[0]</c>).</param>
+    public static JsonArray NormaliseTools(JsonNode? node, string pathPrefix = "")
     {
-        var tools = ReadArray(node, "tools", MaxTools);
+        var tools = ReadArray(node, JsonFields.Path(pathPrefix, "tools"), MaxTools);
         var result = new JsonArray();
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < tools.Count; i++)
         {
-            var path = $"tools[{i}]";
+            var path = JsonFields.Path(pathPrefix, $"tools[{i}]");
             var tool = tools[i] as JsonObject
                 ?? throw new InvalidRequestException($"{path}: expected an object, got {JsonFields.Describe(tools[i])}.");
             var type = JsonFields.Discriminator(tool, path, AgentToolset.Type, McpToolset.Type, "custom");
@@ -47,14 +48,14 @@ public static class AgentTools
         return result;
     }
 
-    public static JsonArray NormaliseMcpServers(JsonNode? node)
+    public static JsonArray NormaliseMcpServers(JsonNode? node, string pathPrefix = "")
     {
-        var servers = ReadArray(node, "mcp_servers", MaxMcpServers);
+        var servers = ReadArray(node, JsonFields.Path(pathPrefix, "mcp_servers"), MaxMcpServers);
         var result = new JsonArray();
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < servers.Count; i++)
         {
-            var path = $"mcp_servers[{i}]";
+            var path = JsonFields.Path(pathPrefix, $"mcp_servers[{i}]");
             var server = servers[i] as JsonObject
                 ?? throw new InvalidRequestException($"{path}: expected an object, got {JsonFields.Describe(servers[i])}.");
             JsonFields.RejectUnknown(server, path, "type", "name", "url");
@@ -75,18 +76,18 @@ public static class AgentTools
     }
 
     /// <summary>Checks that MCP toolsets and servers match one to one by name.</summary>
-    public static void CheckMcpReferences(JsonArray tools, JsonArray servers)
+    public static void CheckMcpReferences(JsonArray tools, JsonArray servers, string pathPrefix = "")
     {
         var declared = servers.Select(s => (string)s!["name"]!).ToHashSet(StringComparer.Ordinal);
         var used = tools.Where(t => (string?)t!["type"] == McpToolset.Type)
             .Select(t => (string)t!["mcp_server_name"]!).ToHashSet(StringComparer.Ordinal);
         foreach (var name in used.Where(n => !declared.Contains(n)))
         {
-            throw new InvalidRequestException($"tools: an mcp_toolset references the MCP server '{name}', which is not in mcp_servers.");
+            throw new InvalidRequestException($"{JsonFields.Path(pathPrefix, "tools")}: an mcp_toolset references the MCP server '{name}', which is not in mcp_servers.");
         }
         foreach (var name in declared.Where(n => !used.Contains(n)))
         {
-            throw new InvalidRequestException($"mcp_servers: the server '{name}' is not used by any mcp_toolset in tools; add one or remove the server.");
+            throw new InvalidRequestException($"{JsonFields.Path(pathPrefix, "mcp_servers")}: the server '{name}' is not used by any mcp_toolset in tools; add one or remove the server.");
         }
     }
 

@@ -21,24 +21,25 @@ public static class ModelConfig
     /// <summary>
     /// Parses a request's model. On update <paramref name="current"/> is the stored config: the new
     /// object replaces it, except that an omitted <c>effort</c> keeps the current one.
+    /// <paramref name="pathPrefix"/> prefixes error paths (sessions pass "agent").
     /// </summary>
-    public static JsonObject Parse(JsonNode? node, JsonObject? current = null)
+    public static JsonObject Parse(JsonNode? node, JsonObject? current = null, string pathPrefix = "")
     {
-        const string path = "model";
+        var path = JsonFields.Path(pathPrefix, "model");
         JsonObject request = node switch
         {
-            null => throw new InvalidRequestException("model: Field required; give a model id such as \"claude-sonnet-4-6\"."),
+            null => throw new InvalidRequestException($"{path}: Field required; give a model id such as \"claude-sonnet-4-6\"."),
             JsonValue v when v.GetValueKind() == JsonValueKind.String => new JsonObject { ["id"] = v.GetValue<string>() },
             JsonObject o => o,
-            _ => throw new InvalidRequestException($"model: expected a model id string or an object, got {JsonFields.Describe(node)}."),
+            _ => throw new InvalidRequestException($"{path}: expected a model id string or an object, got {JsonFields.Describe(node)}."),
         };
         JsonFields.RejectUnknown(request, path, "id", "effort", "speed", "inference_geo");
         var id = JsonFields.RequiredString(request, "id", 256, path);
-        var effort = ParseEffort(request["effort"]) ?? (string?)current?["effort"]?["type"] ?? DefaultEffort;
+        var effort = ParseEffort(request["effort"], JsonFields.Path(path, "effort")) ?? (string?)current?["effort"]?["type"] ?? DefaultEffort;
         var speed = JsonFields.OptionalString(request, "speed", 32, path) ?? "standard";
         if (!Speeds.Contains(speed, StringComparer.Ordinal))
         {
-            throw new InvalidRequestException($"model.speed: expected one of {string.Join(", ", Speeds)} (got '{speed}').");
+            throw new InvalidRequestException($"{path}.speed: expected one of {string.Join(", ", Speeds)} (got '{speed}').");
         }
         var config = new JsonObject
         {
@@ -53,18 +54,18 @@ public static class ModelConfig
         return config;
     }
 
-    private static string? ParseEffort(JsonNode? node)
+    private static string? ParseEffort(JsonNode? node, string path)
     {
         var level = node switch
         {
             null => null,
             JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-            JsonObject o => JsonFields.Discriminator(o, "model.effort", EffortLevels),
-            _ => throw new InvalidRequestException($"model.effort: expected a level or {{\"type\": level}}, got {JsonFields.Describe(node)}."),
+            JsonObject o => JsonFields.Discriminator(o, path, EffortLevels),
+            _ => throw new InvalidRequestException($"{path}: expected a level or {{\"type\": level}}, got {JsonFields.Describe(node)}."),
         };
         if (level is not null && !EffortLevels.Contains(level, StringComparer.Ordinal))
         {
-            throw new InvalidRequestException($"model.effort: expected one of {string.Join(", ", EffortLevels)} (got '{level}').");
+            throw new InvalidRequestException($"{path}: expected one of {string.Join(", ", EffortLevels)} (got '{level}').");
         }
         return level;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Hangar.Contracts;
 using Hangar.Server.Http;
+using Hangar.Server.Resources.Agents;
 using Hangar.Storage;
 
 namespace Hangar.Server.Resources.Sessions;
@@ -8,10 +9,13 @@ namespace Hangar.Server.Resources.Sessions;
 /// <summary>
 /// Resolves a session's <c>agent</c> param to the snapshot the session runs with: the agent
 /// version's JSON without metadata and timestamps, with any session-local overrides applied
-/// (behaviour.md §1: omit = inherit, null/[] = clear, value = replace in full).
+/// (behaviour.md §1: omit = inherit, null/[] = clear, value = replace in full). Overrides are
+/// validated and normalised by the agents' own code, with error paths under <c>agent.</c>; only
+/// the session-specific rules live here.
 /// </summary>
 public static class SessionAgentSnapshot
 {
+    private const string Path = "agent";
     private static readonly string[] DroppedKeys = ["metadata", "created_at", "updated_at", "archived_at"];
 
     public static async Task<JsonObject> ResolveAsync(IHangarStore store, string workspaceId, JsonNode? param, CancellationToken ct)
@@ -62,9 +66,7 @@ public static class SessionAgentSnapshot
             }
         }
         var before = snapshot.ToJsonString();
-        ReplaceList(snapshot, update, "tools", SessionAgentConfig.MaxTools, "agent");
-        ReplaceList(snapshot, update, "mcp_servers", SessionAgentConfig.MaxMcpServers, "agent");
-        SessionAgentConfig.CheckConsistent(snapshot, "agent");
+        ReplaceToolsAndServers(snapshot, update);
         return snapshot.ToJsonString() != before;
     }
 
@@ -108,25 +110,40 @@ public static class SessionAgentSnapshot
         }
         if (JsonFields.Has(overrides, "model"))
         {
-            snapshot["model"] = SessionAgentConfig.Model(overrides["model"], "agent.model");
+            // Unlike an agent update, the override replaces the whole model object: no effort is carried over.
+            snapshot["model"] = JsonFields.IsNull(overrides, "model")
+                ? throw new InvalidRequestException("agent.model: a session's model cannot be cleared; give a model or omit the field.", "agent_model_required")
+                : ModelConfig.Parse(overrides["model"], current: null, Path);
         }
         if (JsonFields.Has(overrides, "system"))
         {
-            snapshot["system"] = JsonFields.OptionalString(overrides, "system", 100_000, "agent") is { Length: > 0 } system ? system : null;
+            snapshot["system"] = JsonFields.OptionalString(overrides, "system", AgentRequest.MaxSystemLength, Path) is { Length: > 0 } system ? system : null;
         }
-        ReplaceList(snapshot, overrides, "tools", SessionAgentConfig.MaxTools, "agent");
-        ReplaceList(snapshot, overrides, "mcp_servers", SessionAgentConfig.MaxMcpServers, "agent");
-        ReplaceList(snapshot, overrides, "skills", SessionAgentConfig.MaxSkills, "agent");
-        SessionAgentConfig.CheckConsistent(snapshot, "agent");
+        if (JsonFields.Has(overrides, "skills"))
+        {
+            snapshot["skills"] = AgentSkills.Normalise(overrides["skills"], Path);
+        }
+        ReplaceToolsAndServers(snapshot, overrides);
     }
 
-    private static void ReplaceList(JsonObject snapshot, JsonObject source, string name, int max, string path)
+    /// <summary>
+    /// Replaces tools and/or MCP servers in full, then checks the session rules: toolsets and servers
+    /// still match, and tools are not cleared while the session has skills (skills need the read tool).
+    /// </summary>
+    private static void ReplaceToolsAndServers(JsonObject snapshot, JsonObject source)
     {
-        if (!JsonFields.Has(source, name))
+        if (JsonFields.Has(source, "tools"))
         {
-            return;
+            snapshot["tools"] = AgentTools.NormaliseTools(source["tools"], Path);
         }
-        var list = JsonFields.OptionalArray(source, name, max, path) ?? [];
-        snapshot[name] = SessionAgentConfig.NormalizeList(name, list, JsonFields.Path(path, name));
+        if (JsonFields.Has(source, "mcp_servers"))
+        {
+            snapshot["mcp_servers"] = AgentTools.NormaliseMcpServers(source["mcp_servers"], Path);
+        }
+        AgentTools.CheckMcpReferences(snapshot["tools"] as JsonArray ?? [], snapshot["mcp_servers"] as JsonArray ?? [], Path);
+        if (JsonFields.Has(source, "tools") && snapshot["tools"] is JsonArray { Count: 0 } && snapshot["skills"] is JsonArray { Count: > 0 })
+        {
+            throw new InvalidRequestException("agent.tools: cannot be cleared while the session has skills (skills need the read tool).");
+        }
     }
 }

@@ -1,0 +1,110 @@
+using System.Data.Common;
+
+namespace Hangar.Storage.Sql;
+
+/// <summary>
+/// Leases and the work flag, shared by both engines. They live on the session's resources row
+/// (lease_owner, lease_epoch, lease_expires_at, has_work, work_since), so deleting the session
+/// deletes them and the appends' row lock also orders lease changes. Every claim is one
+/// conditional UPDATE, so of many concurrent claimers exactly one matches the free lease.
+/// The engines differ only in the clock expiry is measured by and in row locking.
+/// </summary>
+internal abstract partial class SqlSessionLeases(
+    SqlDatabase db, SqlSessionLog log, SqlResourceStore resources, LocalEventNotifications notifications) : ISessionLeases
+{
+    /// <summary>An SQL expression for the current time of the lease clock (binding parameters as needed).</summary>
+    protected abstract string Now(DbCommand command);
+
+    /// <summary>An SQL expression for the lease clock's current time plus <paramref name="ttl"/>.</summary>
+    protected abstract string NowPlus(DbCommand command, TimeSpan ttl);
+
+    /// <summary>Appended to the SELECT that reads a session row the write then changes (" FOR UPDATE" or "").</summary>
+    protected abstract string LockClause { get; }
+
+    public Task<SessionLease?> TryAcquireAsync(string sessionId, string owner, TimeSpan ttl, CancellationToken ct) =>
+        db.WriteAsync(async scope =>
+        {
+            await using var claim = scope.Command("");
+            claim.CommandText =
+                $"UPDATE resources SET lease_owner = @owner, lease_epoch = lease_epoch + 1, lease_expires_at = {NowPlus(claim, ttl)} "
+                + $"WHERE kind = 'session' AND id = @session AND (lease_expires_at IS NULL OR lease_expires_at <= {Now(claim)}) "
+                + "RETURNING workspace_id, lease_epoch, lease_expires_at";
+            claim.With("@owner", owner).With("@session", sessionId);
+            await using var reader = await claim.ExecuteReaderAsync(ct);
+            return await reader.ReadAsync(ct)
+                ? new SessionLease(reader.GetString(0), sessionId, owner, reader.GetInt64(1), db.ReadTime(reader, 2))
+                : null;
+        }, ct);
+
+    public Task<bool> RenewAsync(SessionLease lease, TimeSpan ttl, CancellationToken ct) =>
+        db.WriteAsync(async scope =>
+        {
+            // The epoch is the fence: an expired lease nobody claimed since is still ours to extend.
+            await using var renew = scope.Command("");
+            renew.CommandText = $"UPDATE resources SET lease_expires_at = {NowPlus(renew, ttl)} "
+                + "WHERE kind = 'session' AND id = @session AND lease_epoch = @epoch AND lease_owner = @owner";
+            renew.With("@session", lease.SessionId).With("@epoch", lease.Epoch).With("@owner", lease.Owner);
+            return await renew.ExecuteNonQueryAsync(ct) == 1;
+        }, ct);
+
+    public Task ReleaseAsync(SessionLease lease, CancellationToken ct) =>
+        db.WriteAsync(async scope =>
+        {
+            // NULL, not "now": free at once for any claimer, whatever its clock reads.
+            await using var release = scope.Command(
+                "UPDATE resources SET lease_expires_at = NULL "
+                + "WHERE kind = 'session' AND id = @session AND lease_epoch = @epoch AND lease_owner = @owner");
+            release.With("@session", lease.SessionId).With("@epoch", lease.Epoch).With("@owner", lease.Owner);
+            return await release.ExecuteNonQueryAsync(ct);
+        }, ct);
+
+    public async Task<IReadOnlyList<string>> FindClaimableAsync(int limit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var select = connection.CreateCommand();
+        select.CommandText = "SELECT id FROM resources WHERE has_work = TRUE AND kind = 'session' "
+            + $"AND (lease_expires_at IS NULL OR lease_expires_at <= {Now(select)}) ORDER BY work_since, id LIMIT @limit";
+        select.With("@limit", limit);
+        var ids = new List<string>();
+        await using var reader = await select.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetString(0));
+        }
+        return ids;
+    }
+
+    public async Task<IReadOnlyList<EventRecord>> AppendWithWorkAsync(
+        string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct)
+    {
+        var stored = await db.WriteAsync(async scope =>
+        {
+            var inserted = await log.AppendInScopeAsync(scope, workspaceId, sessionId, events, ct);
+            await FlagWorkAsync(scope, sessionId, ct);
+            return inserted;
+        }, ct);
+        notifications.Publish(sessionId);
+        notifications.Publish(LocalEventNotifications.WorkChannel);
+        return stored;
+    }
+
+    public async Task MarkWorkAsync(string sessionId, CancellationToken ct)
+    {
+        await db.WriteAsync(async scope =>
+        {
+            await FlagWorkAsync(scope, sessionId, ct);
+            return true;
+        }, ct);
+        notifications.Publish(LocalEventNotifications.WorkChannel);
+    }
+
+    /// <summary>Sets the work flag (work_since keeps the oldest unfinished work) and wakes every process's workers on commit.</summary>
+    private async Task FlagWorkAsync(WriteScope scope, string sessionId, CancellationToken ct)
+    {
+        await using var flag = scope.Command("");
+        flag.CommandText = $"UPDATE resources SET has_work = TRUE, work_since = COALESCE(work_since, {Now(flag)}) "
+            + "WHERE kind = 'session' AND id = @session";
+        await flag.With("@session", sessionId).ExecuteNonQueryAsync(ct);
+        await log.NotifyOnCommitAsync(scope, LocalEventNotifications.WorkChannel, ct);
+    }
+}

@@ -1,0 +1,222 @@
+namespace Hangar.Storage.Tests;
+
+/// <summary>Claiming sessions, fencing a former owner's writes, and the work queue.</summary>
+public abstract partial class StoreContract
+{
+    private static readonly TimeSpan LongTtl = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan ShortTtl = TimeSpan.FromMilliseconds(300);
+
+    [Fact]
+    public async Task ExactlyOneOfManyConcurrentClaimersGetsTheLease()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var session = await NewSessionAsync(workspace);
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            Task.Run(() => Store.Leases.TryAcquireAsync(session, $"worker-{i}", LongTtl, Ct))));
+
+        var winner = Assert.Single(claims, c => c is not null)!;
+        Assert.Equal(1, winner.Epoch);
+        Assert.Equal(workspace, winner.WorkspaceId);
+        Assert.True(winner.ExpiresAt > DateTimeOffset.UtcNow.AddSeconds(30));
+    }
+
+    [Fact]
+    public async Task EveryClaimGrowsTheEpochAndAMissingSessionCannotBeClaimed()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var session = await NewSessionAsync(workspace);
+
+        var first = await Store.Leases.TryAcquireAsync(session, "a", LongTtl, Ct);
+        await Store.Leases.ReleaseAsync(first!, Ct);
+        var second = await Store.Leases.TryAcquireAsync(session, "b", LongTtl, Ct);
+
+        Assert.Equal(first!.Epoch + 1, second!.Epoch);
+        Assert.Null(await Store.Leases.TryAcquireAsync("sesn_missing", "a", LongTtl, Ct));
+    }
+
+    [Fact]
+    public async Task AnExpiredLeaseCanBeClaimedByAnother()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var session = await NewSessionAsync(workspace);
+        var first = await Store.Leases.TryAcquireAsync(session, "a", ShortTtl, Ct);
+        Assert.Null(await Store.Leases.TryAcquireAsync(session, "b", ShortTtl, Ct));
+
+        await Task.Delay(ShortTtl * 2, Ct);
+        var second = await Store.Leases.TryAcquireAsync(session, "b", LongTtl, Ct);
+
+        Assert.Equal(first!.Epoch + 1, second!.Epoch);
+        Assert.False(await Store.Leases.RenewAsync(first, LongTtl, Ct));
+    }
+
+    [Fact]
+    public async Task RenewingKeepsTheLeasePastItsFirstExpiry()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var session = await NewSessionAsync(workspace);
+        var lease = await Store.Leases.TryAcquireAsync(session, "a", ShortTtl, Ct);
+
+        for (var i = 0; i < 6; i++)
+        {
+            await Task.Delay(ShortTtl / 3, Ct);
+            Assert.True(await Store.Leases.RenewAsync(lease!, ShortTtl, Ct));
+            Assert.Null(await Store.Leases.TryAcquireAsync(session, "b", ShortTtl, Ct));
+        }
+    }
+
+    [Fact]
+    public async Task ReleaseLetsAnotherClaimAtOnceAndAStaleReleaseIsANoOp()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var session = await NewSessionAsync(workspace);
+        var first = await Store.Leases.TryAcquireAsync(session, "a", LongTtl, Ct);
+
+        await Store.Leases.ReleaseAsync(first!, Ct);
+        var second = await Store.Leases.TryAcquireAsync(session, "b", LongTtl, Ct);
+        Assert.NotNull(second);
+
+        await Store.Leases.ReleaseAsync(first!, Ct);
+        Assert.Null(await Store.Leases.TryAcquireAsync(session, "c", LongTtl, Ct));
+    }
+
+    [Fact]
+    public async Task AFencedWriteByAStaleEpochThrowsAndWritesNothing()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var session = await NewSessionAsync(workspace);
+        var queued = await Store.Leases.AppendWithWorkAsync(workspace, session, [Event()], Ct);
+        var stale = await Store.Leases.TryAcquireAsync(session, "a", ShortTtl, Ct);
+        await Task.Delay(ShortTtl * 2, Ct);
+        var current = await Store.Leases.TryAcquireAsync(session, "b", LongTtl, Ct);
+        Assert.NotNull(current);
+
+        var error = await Assert.ThrowsAsync<LeaseLostException>(() => Store.Leases.AppendFencedAsync(
+            stale!, [Event("session.status_running")], Running, [queued[0].Id], workDone: true, DateTimeOffset.UtcNow, Ct));
+
+        Assert.Equal(session, error.SessionId);
+        var events = await Store.Events.ReadAsync(session, 0, 100, Ct);
+        Assert.Equal([queued[0].Id], events.Select(e => e.Id));
+        Assert.Null(events[0].ProcessedAt);
+        var row = await Store.Resources.GetAsync(ResourceKind.Session, workspace, session, Ct);
+        Assert.Equal(1, row!.Revision);
+        Assert.Equal("idle", row.Session!.Status);
+        await Store.Leases.ReleaseAsync(current!, Ct);
+        Assert.Contains(session, await Store.Leases.FindClaimableAsync(1000, Ct));
+    }
+
+    [Fact]
+    public async Task AFencedWriteAppendsUpdatesTheRowMarksProcessedAndClearsWork()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var session = await NewSessionAsync(workspace);
+        var queued = await Store.Leases.AppendWithWorkAsync(workspace, session, [Event(), Event()], Ct);
+        var lease = await Store.Leases.TryAcquireAsync(session, "a", LongTtl, Ct);
+        using var readers = Store.Notifications.Subscribe(session);
+        var at = DateTimeOffset.UtcNow;
+
+        var appended = await Store.Leases.AppendFencedAsync(
+            lease!, [Event("session.status_running")], Running, [queued[0].Id], workDone: true, at, Ct);
+
+        Assert.Equal(3, Assert.Single(appended).Seq);
+        Assert.True(await readers.WaitAsync(TimeSpan.FromSeconds(5), Ct));
+        var events = await Store.Events.ReadAsync(session, 0, 100, Ct);
+        Assert.Equal(SqlTime(at), events[0].ProcessedAt);
+        Assert.Null(events[1].ProcessedAt);
+        var row = await Store.Resources.GetAsync(ResourceKind.Session, workspace, session, Ct);
+        Assert.Equal(2, row!.Revision);
+        Assert.Equal("""{"status":"running"}""", row.Json);
+        var running = await Store.Resources.ListAsync(ResourceKind.Session, workspace, new ResourceQuery(10) { Statuses = ["running"] }, Ct);
+        Assert.Equal([session], running.Items.Select(r => r.Id));
+        await Store.Leases.ReleaseAsync(lease!, Ct);
+        Assert.DoesNotContain(session, await Store.Leases.FindClaimableAsync(1000, Ct));
+    }
+
+    [Fact]
+    public async Task AnExpiredLeaseNobodyClaimedMayStillWrite()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var session = await NewSessionAsync(workspace);
+        var lease = await Store.Leases.TryAcquireAsync(session, "a", ShortTtl, Ct);
+        await Task.Delay(ShortTtl * 2, Ct);
+
+        await Store.Leases.AppendFencedAsync(lease!, [Event("agent.message")], null, null, workDone: false, DateTimeOffset.UtcNow, Ct);
+
+        Assert.Equal(1, await Store.Events.GetLastSeqAsync(session, Ct));
+    }
+
+    [Fact]
+    public async Task SessionsWithWorkAreClaimableOldestFirstUntilLeased()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var older = await NewSessionAsync(workspace);
+        var newer = await NewSessionAsync(workspace);
+        var idle = await NewSessionAsync(workspace);
+        await Store.Leases.AppendWithWorkAsync(workspace, older, [Event()], Ct);
+        await Task.Delay(10, Ct);
+        await Store.Leases.AppendWithWorkAsync(workspace, newer, [Event()], Ct);
+        await Store.Leases.AppendWithWorkAsync(workspace, older, [Event()], Ct);
+        await Store.Events.AppendAsync(workspace, idle, [Event()], Ct);
+
+        Assert.Equal([older, newer], Mine(await Store.Leases.FindClaimableAsync(1000, Ct)));
+
+        var lease = await Store.Leases.TryAcquireAsync(older, "a", ShortTtl, Ct);
+        Assert.Equal([newer], Mine(await Store.Leases.FindClaimableAsync(1000, Ct)));
+        // The owner died: its lease expires and the session (work still flagged) is claimable again.
+        await Task.Delay(ShortTtl * 2, Ct);
+        Assert.Equal([older, newer], Mine(await Store.Leases.FindClaimableAsync(1000, Ct)));
+
+        await Store.Leases.MarkWorkAsync(idle, Ct);
+        Assert.Equal([older, newer, idle], Mine(await Store.Leases.FindClaimableAsync(1000, Ct)));
+
+        IEnumerable<string> Mine(IReadOnlyList<string> ids) => ids.Where(id => id == older || id == newer || id == idle);
+    }
+
+    [Fact]
+    public async Task AddingWorkWakesWorkers()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var session = await NewSessionAsync(workspace);
+        using var workers = Store.Notifications.Subscribe(LocalEventNotifications.WorkChannel);
+        using var readers = Store.Notifications.Subscribe(session);
+
+        await Store.Leases.AppendWithWorkAsync(workspace, session, [Event()], Ct);
+        Assert.True(await workers.WaitAsync(TimeSpan.FromSeconds(5), Ct));
+        Assert.True(await readers.WaitAsync(TimeSpan.FromSeconds(5), Ct));
+
+        await Store.Leases.MarkWorkAsync(session, Ct);
+        Assert.True(await workers.WaitAsync(TimeSpan.FromSeconds(5), Ct));
+    }
+
+    [Fact]
+    public async Task AppendWithWorkToAMissingSessionThrowsAndFlagsNothing()
+    {
+        var workspace = await NewWorkspaceAsync();
+        await Assert.ThrowsAsync<KeyNotFoundException>(() =>
+            Store.Leases.AppendWithWorkAsync(workspace, "sesn_missing", [Event()], Ct));
+    }
+
+    [Fact]
+    public async Task DeletingASessionDeletesItsLeaseAndWork()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var record = SessionRecord(workspace);
+        await Store.Resources.InsertAsync(record, Ct);
+        await Store.Leases.AppendWithWorkAsync(workspace, record.Id, [Event()], Ct);
+        var lease = await Store.Leases.TryAcquireAsync(record.Id, "a", LongTtl, Ct);
+
+        Assert.True(await Store.Resources.DeleteAsync(ResourceKind.Session, workspace, record.Id, Ct));
+
+        await Assert.ThrowsAsync<LeaseLostException>(() => Store.Leases.AppendFencedAsync(
+            lease!, [Event("agent.message")], null, null, workDone: true, DateTimeOffset.UtcNow, Ct));
+        // The same id again starts from nothing: no work, no lease, epoch 0.
+        await Store.Resources.InsertAsync(record, Ct);
+        Assert.DoesNotContain(record.Id, await Store.Leases.FindClaimableAsync(1000, Ct));
+        Assert.Equal(1, (await Store.Leases.TryAcquireAsync(record.Id, "b", LongTtl, Ct))!.Epoch);
+    }
+
+    private static ResourceRecord Running(ResourceRecord row) =>
+        row with { Json = """{"status":"running"}""", Session = row.Session! with { Status = "running" } };
+
+    private static DateTimeOffset SqlTime(DateTimeOffset value) => new(value.UtcTicks - (value.UtcTicks % 10), TimeSpan.Zero);
+}
