@@ -29,12 +29,18 @@ public static class SessionEndpoints
         var workspaceId = ApiKeyAuthentication.WorkspaceOf(context);
         var body = await JsonBody.ReadObjectAsync(context);
         var request = await SessionRequest.ParseAsync(store, workspaceId, body, time.GetUtcNow(), ct);
+        if (request.InitialEvents.Any(e => e.Type == "user.message"))
+        {
+            // behaviour.md §2: a session created with a task starts out running.
+            request.Session.Json["status"] = "running";
+        }
         var record = request.Session.ToRecord(archivedAt: null);
         await store.Resources.InsertAsync(record, ct);
         if (request.InitialEvents.Count > 0)
         {
-            // Appended in the same request so a client that lists events right after sees them.
-            await store.Events.AppendAsync(workspaceId, record.Id, request.InitialEvents, CancellationToken.None);
+            // Appended in the same request so a client that lists events right after sees them,
+            // with the work flag that wakes the harness.
+            await store.Leases.AppendWithWorkAsync(workspaceId, record.Id, request.InitialEvents, CancellationToken.None);
         }
         return WireResults.Json(request.Session.ToWire());
     }
