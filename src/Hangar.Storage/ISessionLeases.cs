@@ -61,8 +61,11 @@ public interface ISessionLeases
     /// appends <paramref name="events"/> (as <see cref="ISessionLog.AppendAsync"/>), replaces
     /// the session row with <paramref name="updateSession"/>(current row) when given (revision
     /// + 1), sets <c>processed_at</c> on <paramref name="processedEventIds"/> where still null,
-    /// and clears the work flag when <paramref name="workDone"/> is true. Wakes stream readers
-    /// after commit.
+    /// and clears the work flag when <paramref name="workDone"/> is true — but only if no event
+    /// beyond <paramref name="workSeenThroughSeq"/> (the last seq the harness based its decision
+    /// on, including its own appends) was appended by anyone else: a user message that arrives
+    /// while the harness decides to go idle keeps the flag set, so the session is woken again.
+    /// Wakes stream readers after commit.
     /// </summary>
     Task<IReadOnlyList<EventRecord>> AppendFencedAsync(
         SessionLease lease,
@@ -71,5 +74,6 @@ public interface ISessionLeases
         IReadOnlyList<string>? processedEventIds,
         bool workDone,
         DateTimeOffset now,
-        CancellationToken ct);
+        CancellationToken ct,
+        long workSeenThroughSeq = long.MaxValue);
 }

@@ -133,6 +133,30 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task WorkThatArrivesAfterTheHarnessLastReadKeepsTheSessionClaimable()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var session = await NewSessionAsync(workspace);
+        var first = await Store.Leases.AppendWithWorkAsync(workspace, session, [Event()], Ct);
+        var lease = await Store.Leases.TryAcquireAsync(session, "a", LongTtl, Ct);
+        var seenThrough = first[^1].Seq;
+        // A user message lands after the harness read the log, before it writes "idle".
+        await Store.Leases.AppendWithWorkAsync(workspace, session, [Event()], Ct);
+
+        await Store.Leases.AppendFencedAsync(
+            lease!, [Event("session.status_idle")], null, null, workDone: true, DateTimeOffset.UtcNow, Ct, seenThrough);
+        await Store.Leases.ReleaseAsync(lease!, Ct);
+
+        Assert.Contains(session, await Store.Leases.FindClaimableAsync(1000, Ct));
+        var again = await Store.Leases.TryAcquireAsync(session, "a", LongTtl, Ct);
+        var all = await Store.Events.ReadAsync(session, 0, 100, Ct);
+        await Store.Leases.AppendFencedAsync(
+            again!, [], null, null, workDone: true, DateTimeOffset.UtcNow, Ct, all[^1].Seq);
+        await Store.Leases.ReleaseAsync(again!, Ct);
+        Assert.DoesNotContain(session, await Store.Leases.FindClaimableAsync(1000, Ct));
+    }
+
+    [Fact]
     public async Task AnExpiredLeaseNobodyClaimedMayStillWrite()
     {
         var workspace = await NewWorkspaceAsync();

@@ -15,7 +15,8 @@ internal abstract partial class SqlSessionLeases
         IReadOnlyList<string>? processedEventIds,
         bool workDone,
         DateTimeOffset now,
-        CancellationToken ct)
+        CancellationToken ct,
+        long workSeenThroughSeq = long.MaxValue)
     {
         var stored = await db.WriteAsync(async scope =>
         {
@@ -33,7 +34,7 @@ internal abstract partial class SqlSessionLeases
                     + "AND processed_at IS NULL AND id IN " + processed.WithList("event", processedEventIds);
                 await processed.With("@at", db.Time(now)).With("@session", lease.SessionId).ExecuteNonQueryAsync(ct);
             }
-            if (workDone)
+            if (workDone && await LastSeqBeforeAsync(scope, lease.SessionId, inserted, ct) <= workSeenThroughSeq)
             {
                 await using var done = scope.Command(
                     "UPDATE resources SET has_work = FALSE, work_since = NULL WHERE kind = 'session' AND id = @session");
@@ -43,6 +44,17 @@ internal abstract partial class SqlSessionLeases
         }, ct);
         notifications.Publish(lease.SessionId);
         return stored;
+    }
+
+    /// <summary>The session's last seq before this write's own events: what the writer may not have seen.</summary>
+    private static async Task<long> LastSeqBeforeAsync(WriteScope scope, string sessionId, IReadOnlyList<EventRecord> inserted, CancellationToken ct)
+    {
+        if (inserted.Count > 0)
+        {
+            return inserted[0].Seq - 1;
+        }
+        await using var max = scope.Command("SELECT COALESCE(MAX(seq), 0) FROM session_events WHERE session_id = @session");
+        return Convert.ToInt64(await max.With("@session", sessionId).ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>The session row when the lease is still held at its epoch; null when lost or the session is gone.</summary>
