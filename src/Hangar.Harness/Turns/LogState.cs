@@ -45,7 +45,14 @@ public sealed class LogState
     /// <summary>Failed model requests since the last success (or the turn's start).</summary>
     public int ConsecutiveFailures { get; private set; }
 
-    public bool NeedsModel => QueuedMessages.Count > 0 || ResultsSinceResponse;
+    /// <summary>
+    /// The model owes an answer: to queued messages, to tool results it hasn't seen, or to a
+    /// request that failed (its messages were taken when it was sent).
+    /// </summary>
+    public bool NeedsModel => QueuedMessages.Count > 0 || ResultsSinceResponse || ConsecutiveFailures > 0;
+
+    /// <summary>A client answered a tool call while the session waited (the answer resumes the turn).</summary>
+    public bool ClientAnswered => QueuedOther.Any(e => e.Type is "user.custom_tool_result" or "user.tool_result" or "user.tool_confirmation");
 
     public static LogState Of(IReadOnlyList<LoggedEvent> events)
     {

@@ -74,7 +74,9 @@ public abstract record SessionStep
             {
                 return new Wait(waiting);
             }
-            return log.Pending.Count > 0 || log.QueuedMessages.Count > 0 ? new StartTurn() : new Settle();
+            return log.Pending.Count > 0 || log.QueuedMessages.Count > 0 || (log.ClientAnswered && log.NeedsModel)
+                ? new StartTurn()
+                : new Settle();
         }
         if (log.LastStatus == "session.status_rescheduled")
         {
