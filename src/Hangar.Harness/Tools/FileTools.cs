@@ -5,12 +5,17 @@ namespace Hangar.Harness.Tools;
 /// that resolve inside it (see <see cref="WorkspacePaths"/>), so any sandbox can reuse them against
 /// its own root directory.
 /// </summary>
-public sealed class FileTools(WorkspacePaths paths)
+public sealed class FileTools(WorkspacePaths paths, string? ripgrep)
 {
     public static readonly IReadOnlySet<string> Names = new HashSet<string> { "read", "write", "edit", "glob", "grep" };
 
-    // Looked up once: ripgrep is optional and grep falls back to a regex walk without it.
-    private static readonly string? Ripgrep = CleanEnvironment.FindExecutable("rg");
+    /// <summary>ripgrep on the clean PATH, looked up once; grep falls back to a regex walk without it.</summary>
+    public static readonly string? InstalledRipgrep = CleanEnvironment.FindExecutable("rg");
+
+    public FileTools(WorkspacePaths paths)
+        : this(paths, InstalledRipgrep)
+    {
+    }
 
     public WorkspacePaths Paths => paths;
 
@@ -21,11 +26,8 @@ public sealed class FileTools(WorkspacePaths paths)
         "write" => WriteTool.RunAsync(paths, input, ct),
         "edit" => EditTool.RunAsync(paths, input, ct),
         "glob" => GlobTool.RunAsync(paths, input, ct),
-        "grep" => GrepTool.RunAsync(paths, input, Ripgrep, ct),
+        "grep" => GrepTool.RunAsync(paths, input, ripgrep, ct),
         _ => throw new ToolInputException($"unknown file tool '{name}'"),
     };
 
-    /// <summary>grep without ripgrep, for tests of the fallback on hosts that have rg.</summary>
-    internal Task<ToolResult> GrepWithoutRipgrepAsync(ToolInput input, CancellationToken ct) =>
-        GrepTool.RunAsync(paths, input, null, ct);
 }

@@ -41,9 +41,8 @@ internal static class GrepTool
         CleanEnvironment.Apply(start.Environment, paths.HostRoot);
         foreach (var arg in new[] { "-n", "--no-heading", "--with-filename", "--color=never", $"--max-columns={MaxLineChars}", "-e", pattern })
             start.ArgumentList.Add(arg);
-        var relative = Path.GetRelativePath(paths.HostRoot, target);
-        if (relative != ".")
-            start.ArgumentList.Add(relative);
+        // Always name the path: with none, rg would search its (empty) stdin instead of the cwd.
+        start.ArgumentList.Add(Path.GetRelativePath(paths.HostRoot, target));
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start ripgrep");
         process.StandardInput.Close();
@@ -68,13 +67,17 @@ internal static class GrepTool
         ct.ThrowIfCancellationRequested();
         var text = Encoding.UTF8.GetString(output.GetBuffer(), 0, (int)output.Length);
         if (truncated)
-            return ToolResult.Text(text[..(text.LastIndexOf('\n') + 1)] + ToolLimits.TruncationMarker);
+            return ToolResult.Text(WithoutDotSlash(text[..(text.LastIndexOf('\n') + 1)]) + ToolLimits.TruncationMarker);
         if (process.ExitCode == 1 && text.Length == 0)
             return ToolResult.Text(NoMatches);
         if (process.ExitCode >= 2 && text.Length == 0)
             return ToolResult.Text($"grep: ripgrep failed: {(await stderr).Trim()}", isError: true);
-        return ToolResult.Text(text.TrimEnd('\n'));
+        return ToolResult.Text(WithoutDotSlash(text.TrimEnd('\n')));
     }
+
+    /// <summary>rg prints "./a.txt" when searching "."; the fallback and other paths print "a.txt".</summary>
+    private static string WithoutDotSlash(string text) =>
+        string.Join('\n', text.Split('\n').Select(line => line.StartsWith("./", StringComparison.Ordinal) ? line[2..] : line));
 
     private static ToolResult Walk(WorkspacePaths paths, string pattern, string target, CancellationToken ct)
     {

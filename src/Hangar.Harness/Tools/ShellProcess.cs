@@ -80,7 +80,16 @@ internal sealed class ShellProcess : IDisposable
             partial.Append(pending.GetRange(0, pending.Count - keep).ToArray());
             pending.RemoveRange(0, pending.Count - keep);
 
-            var read = await stdout.ReadAsync(buffer, CancellationToken.None).AsTask().WaitAsync(ct);
+            int read;
+            try
+            {
+                read = await stdout.ReadAsync(buffer, CancellationToken.None).AsTask().WaitAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                partial.Append(pending.ToArray()); // what the command printed before it was stopped
+                throw;
+            }
             if (read == 0)
             {
                 partial.Append(pending.ToArray());
