@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Hangar's whole test suite. On a fresh Debian/Ubuntu machine it first installs what the
-# tests use: PostgreSQL server binaries (tests start their own throwaway clusters; no shared
+# tests use: ripgrep (grep tool), PostgreSQL server binaries (tests start their own throwaway clusters; no shared
 # service is started here), bubblewrap (sandboxes), chromium + chromium-driver (console tests).
 # Extra arguments go to `dotnet test`, e.g. scripts/test.sh --filter "FullyQualifiedName~Cli".
 set -euo pipefail
@@ -15,6 +15,7 @@ have_postgres || missing+=(postgresql)
 have bwrap || missing+=(bubblewrap)
 have chromium || missing+=(chromium)
 have chromedriver || missing+=(chromium-driver)
+have rg || missing+=(ripgrep)
 
 if ((${#missing[@]} > 0)); then
     if [[ $(id -u) -eq 0 ]]; then

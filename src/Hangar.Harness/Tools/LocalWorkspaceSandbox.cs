@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+
+namespace Hangar.Harness.Tools;
+
+/// <summary>
+/// !!! NOT ISOLATED !!! Runs the built-in tools directly on the host in a plain directory. The file
+/// tools stay inside that directory, but bash runs as the server's own user with full access to the
+/// host's files, processes and network (only its environment variables are scrubbed). It exists
+/// only until the bubblewrap sandbox (Hangar.Sandbox) lands; use it solely with trusted agents.
+/// </summary>
+public sealed class LocalWorkspaceSandbox : ISandbox
+{
+    private readonly FileTools files;
+    private readonly BashSession bash;
+
+    public LocalWorkspaceSandbox(string rootDirectory)
+    {
+        var paths = new WorkspacePaths(rootDirectory);
+        files = new FileTools(paths);
+        bash = new BashSession(paths.HostRoot);
+    }
+
+    /// <summary>The real host directory the model sees as /workspace.</summary>
+    public string RootDirectory => files.Paths.HostRoot;
+
+    public async Task<ToolResult> ExecuteAsync(ToolCall call, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        ToolResult result;
+        try
+        {
+            var input = new ToolInput(call.Name, call.Input);
+            result = call.Name switch
+            {
+                "bash" => await bash.ExecuteAsync(input, ct),
+                _ when FileTools.Names.Contains(call.Name) => await files.ExecuteAsync(call.Name, input, ct),
+                _ => ToolResult.Text($"Unknown tool '{call.Name}'. Available tools: {string.Join(", ", BuiltInTools.Names)}", isError: true),
+            };
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (ToolInputException e)
+        {
+            result = ToolResult.Text(e.Message, isError: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or RegexMatchTimeoutException)
+        {
+            result = ToolResult.Text($"{call.Name}: {e.Message}", isError: true);
+        }
+        return await ToolOutputSpill.ApplyAsync(result, files.Paths, call.IdempotencyKey, ct);
+    }
+
+    public ValueTask DisposeAsync() => bash.DisposeAsync();
+}
