@@ -88,5 +88,9 @@ public sealed class SessionRow
 
     private static void Add(JsonObject target, string key, long value) => target[key] = (long)Number(target[key]) + value;
 
-    private static double Number(JsonNode? node) => node is JsonValue v && v.TryGetValue<double>(out var d) ? d : 0;
+    // A value may be backed by a parsed element or by a CLR long/double: read it through its JSON text.
+    private static double Number(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            ? double.Parse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
 }
