@@ -1,15 +1,22 @@
 using System.Text.Json.Nodes;
 using Hangar.FakeModel;
+using Hangar.Storage;
+using Hangar.Testing;
 
 namespace Hangar.Harness.Tests.Turns;
 
 /// <summary>Whole turns through a real server, the fake Anthropic API and the local sandbox.</summary>
 public sealed class ToolTurnTests
 {
-    [Fact]
-    public async Task A_tool_using_turn_feeds_results_back_and_ends_idle()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_tool_using_turn_feeds_results_back_and_ends_idle(string storeKind)
     {
-        await using var host = await HarnessHost.StartAsync();
+        var store = storeKind == "postgres"
+            ? new StoreOptions(ConnectionString: await (await PostgresCluster.SharedAsync()).CreateDatabaseAsync())
+            : null;
+        await using var host = await HarnessHost.StartAsync(store);
         host.Model.Enqueue(FakeReply.ToolUse("bash", new { command = "echo hangar > f.txt && cat f.txt" }).WithText("Let me run it.").WithUsage(100, 10, cacheRead: 5, cacheCreation: 7));
         host.Model.Enqueue(FakeReply.ToolUse("read", new { file_path = "f.txt" }).WithUsage(120, 8));
         host.Model.Enqueue(FakeReply.Text("The file says hangar.").WithUsage(150, 6));
