@@ -29,11 +29,6 @@ public static class SessionEndpoints
         var workspaceId = ApiKeyAuthentication.WorkspaceOf(context);
         var body = await JsonBody.ReadObjectAsync(context);
         var request = await SessionRequest.ParseAsync(store, workspaceId, body, time.GetUtcNow(), ct);
-        if (request.InitialEvents.Any(e => e.Type == "user.message"))
-        {
-            // behaviour.md §2: a session created with a task starts out running.
-            request.Session.Json["status"] = "running";
-        }
         var record = request.Session.ToRecord(archivedAt: null);
         await store.Resources.InsertAsync(record, ct);
         if (request.InitialEvents.Count > 0)
