@@ -23,7 +23,10 @@ public sealed class SessionWriter(ISessionLeases leases, SessionLease lease, Ses
         row.Advance(status, now);
         // The write itself is not cancelled by an interrupt: half-applied steps would be worse
         // than finishing a write that takes milliseconds. Losing the lease still stops it (fenced).
-        await leases.AppendFencedAsync(lease, events, current => row.Apply(current, now), processed, workDone, now, CancellationToken.None);
+        // The work flag is cleared only if nothing arrived beyond what this decision was based on,
+        // so a message sent while the session goes idle wakes it again.
+        await leases.AppendFencedAsync(
+            lease, events, current => row.Apply(current, now), processed, workDone, now, CancellationToken.None, reader.LastSeq);
         if (processed is { Count: > 0 })
         {
             reader.MarkProcessed(processed, now);
