@@ -50,7 +50,15 @@ internal sealed partial class SandboxStore
         File.SetUnixFileMode(Path.Join(store.RunnerDirectory, RunnerDll), (UnixFileMode)Convert.ToInt32("644", 8));
         var version = Environment.Version;
         WriteShared(Path.Join(store.RunnerDirectory, "Hangar.Sandbox.ToolRunner.runtimeconfig.json"),
-            $$$"""{"runtimeOptions":{"tfm":"net{{{version.Major}}}.0","framework":{"name":"Microsoft.NETCore.App","version":"{{{version.Major}}}.{{{version.Minor}}}.0"},"configProperties":{"System.Globalization.Invariant":true}}}""");
+            new System.Text.Json.Nodes.JsonObject
+            {
+                ["runtimeOptions"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["tfm"] = $"net{version.Major}.0",
+                    ["framework"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "Microsoft.NETCore.App", ["version"] = $"{version.Major}.{version.Minor}.0" },
+                    ["configProperties"] = new System.Text.Json.Nodes.JsonObject { ["System.Globalization.Invariant"] = true },
+                },
+            }.ToJsonString());
         return store;
     }
 
