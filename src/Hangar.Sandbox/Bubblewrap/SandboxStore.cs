@@ -35,7 +35,7 @@ internal sealed partial class SandboxStore
         var store = new SandboxStore(options, root);
         Directory.CreateDirectory(root);
         // Traversable but not listable: a session uid can reach its own bind source and nothing else.
-        File.SetUnixFileMode(root, (UnixFileMode)Convert.ToInt32("711", 8));
+        Chmod(root, "711");
         Directory.CreateDirectory(store.RunnerDirectory);
         WriteShared(Path.Join(store.Shared, "passwd"),
             "root:x:0:0:root:/root:/usr/sbin/nologin\nsandbox:x:1000:1000:sandbox:/workspace:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
@@ -74,7 +74,7 @@ internal sealed partial class SandboxStore
         lock (uidLock)
         {
             Directory.CreateDirectory(directory);
-            File.SetUnixFileMode(directory, (UnixFileMode)Convert.ToInt32("711", 8));
+            Chmod(directory, "711");
             var uidFile = Path.Join(directory, "uid");
             if (!File.Exists(uidFile) || !int.TryParse(File.ReadAllText(uidFile), CultureInfo.InvariantCulture, out uid))
             {
@@ -87,7 +87,7 @@ internal sealed partial class SandboxStore
             Directory.CreateDirectory(workspace);
             if (Native.LChown(workspace, (uint)uid, (uint)uid) != 0)
                 throw new IOException($"chown {workspace} to {uid} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}); the server must run as root");
-            File.SetUnixFileMode(workspace, (UnixFileMode)Convert.ToInt32("700", 8));
+            Chmod(workspace, "700");
         }
         return new SessionLayout(sessionId, directory, workspace, uid);
     }
@@ -116,7 +116,14 @@ internal sealed partial class SandboxStore
     private static void WriteShared(string path, string text)
     {
         File.WriteAllText(path, text);
-        File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32("644", 8));
+        Chmod(path, "644");
+    }
+
+    private static void Chmod(string path, string octal)
+    {
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("bubblewrap sandboxes need Linux");
+        File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32(octal, 8));
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,128}$")]
