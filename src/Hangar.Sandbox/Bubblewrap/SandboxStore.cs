@@ -47,7 +47,7 @@ internal sealed partial class SandboxStore
         if (!File.Exists(runner))
             throw new SandboxUnavailableException($"the sandbox file-tool runner {RunnerDll} is missing next to the application (build Hangar.Sandbox.ToolRunner)");
         File.Copy(runner, Path.Join(store.RunnerDirectory, RunnerDll), overwrite: true);
-        File.SetUnixFileMode(Path.Join(store.RunnerDirectory, RunnerDll), (UnixFileMode)Convert.ToInt32("644", 8));
+        Chmod(Path.Join(store.RunnerDirectory, RunnerDll), "644");
         var version = Environment.Version;
         WriteShared(Path.Join(store.RunnerDirectory, "Hangar.Sandbox.ToolRunner.runtimeconfig.json"),
             new System.Text.Json.Nodes.JsonObject
