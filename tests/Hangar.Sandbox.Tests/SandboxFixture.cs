@@ -64,7 +64,7 @@ internal static class Tools
     {
         var input = new JsonObject { ["command"] = command };
         if (timeoutMs is { } t)
-            input["timeout_ms"] = t;
+            input["timeout_ms"] = JsonNode.Parse(t.ToString(System.Globalization.CultureInfo.InvariantCulture)); // as parsed from the wire
         return Call("bash", input);
     }
 
