@@ -39,7 +39,8 @@ internal static class BwrapCommand
         foreach (var file in cgroup.ProcsFiles)
             args.Add(file);
         Add(args, "/usr/bin/prlimit",
-            $"--nproc={limits.MaxProcesses}", $"--fsize={limits.MaxFileBytes}", $"--nofile={limits.MaxOpenFiles}", "--core=0", "--",
+            // RLIMIT_NPROC is a backstop above pids.max, so the cgroup (whose counter we watch) trips first.
+            $"--nproc={limits.MaxProcesses + 64}", $"--fsize={limits.MaxFileBytes}", $"--nofile={limits.MaxOpenFiles}", "--core=0", "--",
             "/usr/bin/setpriv", $"--reuid={session.Uid}", $"--regid={session.Uid}", "--clear-groups",
             "--inh-caps=-all", "--bounding-set=-all", "--", options.BwrapPath);
         AddSystem(args);
