@@ -8,7 +8,7 @@ namespace Hangar.Sandbox.Network;
 /// 503) and hands each connection to an <see cref="EgressConnection"/>. Disposing stops accepting, closes
 /// live connections and removes the socket file.
 /// </summary>
-internal sealed class EgressListener : EgressEndpoint
+internal sealed class EgressListener : IAsyncDisposable
 {
     private readonly string _sessionId;
     private readonly Socket _socket;
@@ -20,10 +20,11 @@ internal sealed class EgressListener : EgressEndpoint
     private readonly Task _acceptLoop;
     private int _active;
 
-    public EgressListener(string sessionId, string socketPath, EgressRules rules, EgressProxyOptions options, ILogger logger)
+    public EgressListener(string sessionId, string socketPath, NetworkPolicy policy, EgressRules rules, EgressProxyOptions options, ILogger logger)
     {
         _sessionId = sessionId;
         SocketPath = socketPath;
+        Policy = policy;
         _options = options;
         _logger = logger;
         _slots = new SemaphoreSlim(options.MaxConnectionsPerSandbox, options.MaxConnectionsPerSandbox);
@@ -49,7 +50,10 @@ internal sealed class EgressListener : EgressEndpoint
         _acceptLoop = AcceptLoopAsync(_stopping.Token);
     }
 
-    public override string SocketPath { get; }
+    public string SocketPath { get; }
+
+    /// <summary>The policy this listener enforces.</summary>
+    public NetworkPolicy Policy { get; }
 
     /// <summary>Connections currently being served (for tests and diagnostics).</summary>
     public int ActiveConnections => Volatile.Read(ref _active);
@@ -95,6 +99,11 @@ internal sealed class EgressListener : EgressEndpoint
         {
             // The client or the upstream went away mid-relay; the connection is simply over.
         }
+        catch (Exception ex)
+        {
+            // A bug in one connection must not take down the sandbox's listener.
+            _logger.ConnectionCrashed(_sessionId, ex);
+        }
         finally
         {
             Interlocked.Decrement(ref _active);
@@ -111,6 +120,14 @@ internal sealed class EgressListener : EgressEndpoint
             {
                 await client.SendAsync(ProxyResponses.Error(503, message), cancellationToken);
                 client.Shutdown(SocketShutdown.Send);
+                // Drain what the client already sent: closing with unread data resets the connection
+                // and the client would lose the 503 it is owed.
+                using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                drain.CancelAfter(TimeSpan.FromSeconds(2));
+                var sink = new byte[4096];
+                while (await client.ReceiveAsync(sink, drain.Token) > 0)
+                {
+                }
             }
             catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
             {
@@ -119,7 +136,7 @@ internal sealed class EgressListener : EgressEndpoint
         }
     }
 
-    public override async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_stopping.IsCancellationRequested)
         {

@@ -37,4 +37,8 @@ internal static partial class EgressLog
     [LoggerMessage(EventId = 4107, Level = LogLevel.Information,
         Message = "Egress proxy for session {SessionId} stopped")]
     public static partial void Stopped(this ILogger logger, string sessionId);
+
+    [LoggerMessage(EventId = 4108, Level = LogLevel.Error,
+        Message = "Egress connection for session {SessionId} failed unexpectedly")]
+    public static partial void ConnectionCrashed(this ILogger logger, string sessionId, Exception exception);
 }

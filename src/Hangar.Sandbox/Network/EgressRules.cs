@@ -15,7 +15,7 @@ public sealed record EgressDecision(bool Allowed, string Reason)
 public sealed class EgressRules
 {
     private readonly NetworkPolicy _policy;
-    private readonly List<(EgressAllowRule Rule, string Source)> _rules = [];
+    private readonly List<EgressAllowRule> _rules = [];
 
     /// <param name="mcpServerHosts">The agent's MCP endpoints (allowlist syntax), opened when the policy allows MCP servers.</param>
     public EgressRules(NetworkPolicy policy, IEnumerable<string>? mcpServerHosts = null)
@@ -26,15 +26,15 @@ public sealed class EgressRules
             return;
         }
 
-        Add(limited.AllowedHosts, "allowed_hosts");
+        Add(limited.AllowedHosts);
         if (limited.AllowPackageManagers)
         {
-            Add(PackageRegistryHosts.All, "allow_package_managers");
+            Add(PackageRegistryHosts.All);
         }
 
         if (limited.AllowMcpServers && mcpServerHosts is not null)
         {
-            Add(mcpServerHosts, "allow_mcp_servers");
+            Add(mcpServerHosts);
         }
     }
 
@@ -49,7 +49,7 @@ public sealed class EgressRules
                 return EgressDecision.Refuse($"host '{target.Host}' refused: this environment's networking policy allows no network access");
         }
 
-        var hostMatches = _rules.Where(r => r.Rule.MatchesHost(target)).ToList();
+        var hostMatches = _rules.Where(rule => rule.MatchesHost(target)).ToList();
         if (hostMatches.Count == 0)
         {
             var kind = target.Literal is null ? "host" : "IP address";
@@ -58,7 +58,7 @@ public sealed class EgressRules
                 $"it is not in allowed_hosts{DescribeExtras()}");
         }
 
-        if (hostMatches.Any(r => r.Rule.MatchesPort(target.Port)))
+        if (hostMatches.Any(rule => rule.MatchesPort(target.Port)))
         {
             return EgressDecision.Allow;
         }
@@ -81,13 +81,14 @@ public sealed class EgressRules
         return " " + string.Join(", ", extras);
     }
 
-    private void Add(IEnumerable<string> entries, string source)
+    /// <summary>Entries that do not parse (schemes, paths) are skipped: the API validates them on input.</summary>
+    private void Add(IEnumerable<string> entries)
     {
         foreach (var entry in entries)
         {
             if (EgressAllowRule.TryParse(entry, out var rule))
             {
-                _rules.Add((rule!, source));
+                _rules.Add(rule!);
             }
         }
     }

@@ -121,7 +121,7 @@ public sealed record EgressTarget(string Host, int Port, IPAddress? Literal)
 
         try
         {
-            value = Idn.GetAscii(value).ToLowerInvariant();
+            value = Idn.GetAscii(value.ToLowerInvariant()).ToLowerInvariant();
         }
         catch (ArgumentException)
         {

@@ -3,7 +3,7 @@ namespace Hangar.Sandbox.Network;
 /// <summary>
 /// Hosts opened by <c>allow_package_managers</c> (ports 80/443, subdomains included): the registries of
 /// the six managers an environment can install from (apt, npm, pip, cargo, gem, go).
-/// Keep in sync with docs/sandbox.md.
+/// Keep in sync with Network/README.md.
 /// </summary>
 public static class PackageRegistryHosts
 {
