@@ -7,7 +7,8 @@ namespace Hangar.Bench;
 /// </summary>
 public static class Interleaving
 {
-    public static async Task RunAsync(int rounds, IReadOnlyList<Func<int, Task>> variants, CancellationToken ct)
+    /// <summary>Runs <paramref name="rounds"/> rounds; <paramref name="progress"/> hears about every tenth of them.</summary>
+    public static async Task RunAsync(int rounds, IReadOnlyList<Func<int, Task>> variants, CancellationToken ct, Action<string>? progress = null)
     {
         for (var round = 0; round < rounds; round++)
         {
@@ -15,6 +16,10 @@ public static class Interleaving
             {
                 ct.ThrowIfCancellationRequested();
                 await variants[(round + k) % variants.Count](round);
+            }
+            if (progress is not null && (round + 1) % Math.Max(1, rounds / 10) == 0)
+            {
+                progress($"round {round + 1}/{rounds}");
             }
         }
     }

@@ -44,7 +44,8 @@ public sealed class LogAppendScenario : IScenario
                 }
             }
             context.Progress($"log-append: {variants.Count} variants × {rounds} rounds of {slice.TotalSeconds:0.0} s");
-            await Interleaving.RunAsync(rounds, [.. variants.Select(v => (Func<int, Task>)(_ => SliceAsync(v, slice, ct)))], ct);
+            await Interleaving.RunAsync(rounds, [.. variants.Select(v => (Func<int, Task>)(_ => SliceAsync(v, slice, ct)))], ct,
+                m => context.Progress("log-append: " + m));
             return [.. variants.Select(v => ToResult(v, variants))];
         }
         finally

@@ -41,7 +41,8 @@ public sealed class LogReadScenario : IScenario
                 await PassAsync(v.Store, v.SessionId, events, warmup, ct); // Caches and connection pools, not measured.
             }
             context.Progress($"log-read: {rounds} rounds of one full pass per engine");
-            await Interleaving.RunAsync(rounds, [.. variants.Select(v => (Func<int, Task>)(_ => PassAsync(v.Store, v.SessionId, events, v.Samples, ct)))], ct);
+            await Interleaving.RunAsync(rounds, [.. variants.Select(v => (Func<int, Task>)(_ => PassAsync(v.Store, v.SessionId, events, v.Samples, ct)))], ct,
+                m => context.Progress("log-read: " + m));
             var sqlite = variants.Single(v => v.Engine == Engine.Sqlite).Samples;
             return [.. variants.Select(v => new Result("log-read", v.Samples.Name, v.Samples.Operations, v.Samples.Latency(),
                 new Throughput(v.Samples.Rate, "events/s"),

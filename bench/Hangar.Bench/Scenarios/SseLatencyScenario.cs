@@ -61,7 +61,8 @@ public sealed class SseLatencyScenario : IScenario
             var measured = false;
             await Interleaving.RunAsync(warmup, [.. variants.Select(v => (Func<int, Task>)(i => SendOneAsync(v, i, measured, ct)))], ct);
             measured = true;
-            await Interleaving.RunAsync(events, [.. variants.Select(v => (Func<int, Task>)(i => SendOneAsync(v, warmup + i, measured, ct)))], ct);
+            await Interleaving.RunAsync(events, [.. variants.Select(v => (Func<int, Task>)(i => SendOneAsync(v, warmup + i, measured, ct)))], ct,
+                m => context.Progress("sse-latency: " + m));
             return [.. variants.Select(v => new Result("sse-latency", v.Samples.Name, v.Samples.Operations, v.Samples.Latency(),
                 Ratios: v.Engine == Engine.Sqlite ? [] : [v.Samples.P50RatioTo(variants.Single(o => o.Engine == Engine.Sqlite && o.Subscribers == v.Subscribers).Samples, "sqlite")],
                 Note: v.Subscribers == 1 ? "POST start → frame received" : "POST start → frame received by the last subscriber"))];
