@@ -1,5 +1,6 @@
 using System.Net;
 using Hangar.Server.Endpoints;
+using Hangar.Server.Harness;
 using Hangar.Server.Http;
 using Hangar.Storage;
 
@@ -47,6 +48,12 @@ public static class HangarServer
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(options.Time);
         builder.Services.ConfigureHttpJsonOptions(json => WireJson.Configure(json.SerializerOptions));
+        if (options.RunWorkers)
+        {
+            builder.Services.AddSingleton(services => WorkerHosting.CreatePool(
+                store, options.Store, options.Workers, options.Time, services.GetRequiredService<ILoggerFactory>()));
+            builder.Services.AddHostedService(services => new WorkerPoolService(services.GetRequiredService<Hangar.Harness.Workers.WorkerPool>()));
+        }
 
         var app = builder.Build();
         app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());

@@ -1,3 +1,4 @@
+using Hangar.Server.Harness;
 using Hangar.Storage;
 
 namespace Hangar.Server;
@@ -29,4 +30,9 @@ public sealed record HangarServerOptions
 
     /// <summary>When true, requests without the managed-agents beta header are rejected (off by default: SDKs vary).</summary>
     public bool RequireBetaHeader { get; init; }
+
+    /// <summary>Run harness workers in this process (<c>hangar serve --no-workers</c> turns them off: API only).</summary>
+    public bool RunWorkers { get; init; } = true;
+
+    public WorkerSettings Workers { get; init; } = new();
 }

@@ -23,7 +23,8 @@ public sealed class RunningServer : IAsyncDisposable
     /// </summary>
     public static async Task<RunningServer> StartAsync(string[] storeArgs, string probeKey, string? bootstrapKey = null)
     {
-        var process = HangarProcess.Start(["serve", "--port", "0", .. storeArgs],
+        // API-only: these tests pin the CLI and the log, not the agent loop.
+        var process = HangarProcess.Start(["serve", "--port", "0", "--no-workers", .. storeArgs],
             new Dictionary<string, string?> { ["HANGAR_API_KEY"] = bootstrapKey });
         try
         {

@@ -54,6 +54,8 @@ public class ServerFixture : IAsyncLifetime
             MaxRequestBodyBytes = MaxRequestBodyBytes,
             MaxFileBytes = MaxFileBytes,
             Time = Clock,
+            // Resource tests pin the API without an agent loop (the harness has its own tests).
+            RunWorkers = false,
         });
         _app = await HangarServer.BuildAsync(Options, CancellationToken.None);
         await _app.StartAsync();

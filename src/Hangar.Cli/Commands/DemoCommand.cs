@@ -16,10 +16,7 @@ internal static class DemoCommand
     private const string Task = "Write a haiku about hangars to haiku.txt, then read the file back to me.";
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(60);
 
-    // The harness (the worker that runs sessions on a model) is not part of Hangar yet. When it
-    // lands, start it with the server and delete this and the branch that uses it.
-    private static bool HarnessAvailable => false;
-    private static readonly TimeSpan NoHarnessWatch = TimeSpan.FromSeconds(3);
+    private const string ScriptedModel = "scripted";
 
     public static Command Create()
     {
@@ -31,7 +28,7 @@ internal static class DemoCommand
             var dataDirectory = Path.Combine(Path.GetTempPath(), $"hangar-demo-{Guid.NewGuid():N}");
             try
             {
-                return await RunAsync(parse.GetValue(port), parse.GetValue(model)!, dataDirectory, ct);
+                return await RunAsync(parse.GetValue(port), ChooseModel(parse.GetValue(model)!), dataDirectory, ct);
             }
             catch (ApiRequestException e)
             {
@@ -100,29 +97,35 @@ internal static class DemoCommand
         await using var stream = await SessionCommands.OpenAsync(api, session, ct);
         await SessionCommands.SendMessageAsync(api, session, Task, ct);
 
-        if (!HarnessAvailable)
-        {
-            Terminal.Err.MarkupLine(
-                "[yellow]No harness worker is running yet[/] (it lands in a later release), so nothing will answer. " +
-                "Showing the session's events for a few seconds:");
-        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(HarnessAvailable ? SettleTimeout : NoHarnessWatch);
+        timeout.CancelAfter(SettleTimeout);
         try
         {
             var end = await SessionCommands.FollowAsync(stream, new EventRenderer(Terminal.Out), IsSettled, timeout.Token);
-            return end is not null && SessionCommands.Type(end) == "session.status_idle" ? 0 : 1;
+            var endTurn = end is not null && SessionCommands.Type(end) == "session.status_idle"
+                && end["stop_reason"]?["type"]?.GetValue<string>() == "end_turn";
+            Terminal.Err.MarkupLine(endTurn ? "[green]Demo finished: the agent ended its turn.[/]" : "[yellow]The session stopped without finishing its turn.[/]");
+            return endTurn ? 0 : 1;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            if (!HarnessAvailable)
-            {
-                Terminal.Err.MarkupLine("[grey]Demo finished: the session log, API and stream work; the agent loop comes next.[/]");
-                return 0;
-            }
             Terminal.Error($"the session did not settle within {SettleTimeout.TotalSeconds:0} s.");
             return 1;
         }
+    }
+
+    /// <summary>Claude when an Anthropic key is set; otherwise the built-in scripted model, said out loud.</summary>
+    private static string ChooseModel(string requested)
+    {
+        if (requested.StartsWith(ScriptedModel, StringComparison.Ordinal)
+            || Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY") is { Length: > 0 })
+        {
+            return requested;
+        }
+        Terminal.Err.MarkupLine(
+            "[yellow]ANTHROPIC_API_KEY is not set[/]: using the built-in [bold]scripted[/] model (no network, a fixed tool-using turn) instead of "
+            + Markup.Escape(requested) + ".");
+        return ScriptedModel;
     }
 
     /// <summary>The session is done with the task: idle for a reason other than waiting on us, or gone.</summary>

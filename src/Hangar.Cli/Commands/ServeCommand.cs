@@ -14,12 +14,14 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var data = StoreArguments.Data();
         var database = StoreArguments.Database();
+        var noWorkers = new Option<bool>("--no-workers") { Description = "Serve the API only; run sessions with separate `hangar worker` processes" };
 
         var command = new Command("serve", "Run the Hangar API server");
         command.Options.Add(port);
         command.Options.Add(host);
         command.Options.Add(data);
         command.Options.Add(database);
+        command.Options.Add(noWorkers);
         command.SetAction(async (parse, ct) =>
         {
             var options = new HangarServerOptions
@@ -28,6 +30,7 @@ internal static class ServeCommand
                 ListenAddress = parse.GetValue(host)!,
                 Store = StoreArguments.Resolve(parse, data, database),
                 BootstrapApiKey = Environment.GetEnvironmentVariable("HANGAR_API_KEY") is { Length: > 0 } key ? key : null,
+                RunWorkers = !parse.GetValue(noWorkers),
             };
             return await RunAsync(options, ct);
         });

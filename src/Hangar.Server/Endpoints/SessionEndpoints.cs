@@ -33,8 +33,9 @@ public static class SessionEndpoints
         await store.Resources.InsertAsync(record, ct);
         if (request.InitialEvents.Count > 0)
         {
-            // Appended in the same request so a client that lists events right after sees them.
-            await store.Events.AppendAsync(workspaceId, record.Id, request.InitialEvents, CancellationToken.None);
+            // Appended in the same request so a client that lists events right after sees them,
+            // with the work flag that wakes the harness.
+            await store.Leases.AppendWithWorkAsync(workspaceId, record.Id, request.InitialEvents, CancellationToken.None);
         }
         return WireResults.Json(request.Session.ToWire());
     }

@@ -45,7 +45,10 @@ public static class SessionEventEndpoints
         IReadOnlyList<EventRecord> stored;
         try
         {
-            stored = await store.Events.AppendAsync(workspaceId, id, events, CancellationToken.None);
+            // Input the harness must act on flags the session as having work in the same transaction.
+            stored = events.Any(e => UserEvents.NeedsHarness(e.Type))
+                ? await store.Leases.AppendWithWorkAsync(workspaceId, id, events, CancellationToken.None)
+                : await store.Events.AppendAsync(workspaceId, id, events, CancellationToken.None);
         }
         catch (KeyNotFoundException)
         {

@@ -42,6 +42,8 @@ public sealed class RunningHangar : IAsyncDisposable
                 Store = store,
                 BootstrapApiKey = apiKey,
                 StreamHeartbeat = Heartbeat,
+                // These tests pin the API contract of sessions without an agent loop.
+                RunWorkers = false,
             },
             ct);
         await app.StartAsync(ct);

@@ -21,6 +21,12 @@ public static class UserEvents
 
     private static readonly string[] InitialTypes = ["user.message", "user.define_outcome"];
 
+    private static readonly string[] HarnessTypes =
+        ["user.message", "user.interrupt", "user.tool_confirmation", "user.custom_tool_result", "user.tool_result", "user.define_outcome"];
+
+    /// <summary>Whether an event of this type gives the harness work (it is appended with the work flag).</summary>
+    public static bool NeedsHarness(string type) => HarnessTypes.Contains(type, StringComparer.Ordinal);
+
     /// <summary>What the session allows: <c>user.tool_result</c> only reaches self-hosted environments.</summary>
     public sealed record Context(bool SelfHosted);
 

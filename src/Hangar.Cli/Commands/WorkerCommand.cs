@@ -1,0 +1,58 @@
+using System.CommandLine;
+using Hangar.Server.Harness;
+using Hangar.Storage;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace Hangar.Cli.Commands;
+
+/// <summary>
+/// <c>hangar worker</c>: runs harness workers only (no HTTP) against a shared store, so sessions
+/// can be run by several processes next to <c>hangar serve --no-workers</c>.
+/// </summary>
+internal static class WorkerCommand
+{
+    public static Command Create()
+    {
+        var data = StoreArguments.Data();
+        var database = StoreArguments.Database();
+        var concurrency = new Option<int>("--concurrency") { Description = "Sessions this process runs at once", DefaultValueFactory = _ => 4 };
+        var command = new Command("worker", "Run harness workers (no HTTP) that execute sessions from the store");
+        command.Options.Add(data);
+        command.Options.Add(database);
+        command.Options.Add(concurrency);
+        command.SetAction(async (parse, ct) =>
+        {
+            var store = StoreArguments.Resolve(parse, data, database);
+            var count = parse.GetValue(concurrency);
+            if (count < 1)
+            {
+                Terminal.Error("--concurrency must be at least 1.");
+                return 2;
+            }
+            return await RunAsync(store, new WorkerSettings { Concurrency = count }, ct);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(StoreOptions storeOptions, WorkerSettings settings, CancellationToken ct)
+    {
+        await using var store = await HangarStore.OpenAsync(storeOptions, ct);
+        using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+        var pool = WorkerHosting.CreatePool(store, storeOptions, settings, TimeProvider.System, loggers);
+        pool.Start();
+        // Plain stdout line: scripts and tests wait for it.
+        Console.Out.WriteLine($"Hangar worker {pool.Owner} running {settings.Concurrency} workers");
+        Terminal.Err.MarkupLine($"Store: {Markup.Escape(StoreArguments.Describe(storeOptions))}. [grey]Press Ctrl-C to stop.[/]");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        await pool.DisposeAsync();
+        Terminal.Err.MarkupLine("Hangar worker stopped (leases released).");
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+using Hangar.Storage;
+
+namespace Hangar.Harness.Log;
+
+/// <summary>
+/// The harness's view of one session's log, read in pages and extended incrementally. While a
+/// worker holds the lease only clients append (user events), so reading on from the last seq is exact.
+/// </summary>
+public sealed class SessionLogReader(ISessionLog log, string sessionId)
+{
+    private const int PageSize = 500;
+    private readonly List<LoggedEvent> _events = [];
+
+    public IReadOnlyList<LoggedEvent> Events => _events;
+
+    public long LastSeq => _events.Count == 0 ? 0 : _events[^1].Seq;
+
+    /// <summary>Reads every event appended since the last call; returns how many arrived.</summary>
+    public async Task<int> CatchUpAsync(CancellationToken ct)
+    {
+        var before = _events.Count;
+        while (true)
+        {
+            var page = await log.ReadAsync(sessionId, LastSeq, PageSize, ct);
+            foreach (var record in page)
+            {
+                if (record.Seq != LastSeq + 1)
+                {
+                    // A gap: an earlier append is not visible yet. Stop here; the next catch-up sees it.
+                    return _events.Count - before;
+                }
+                _events.Add(LoggedEvent.From(record));
+            }
+            if (page.Count < PageSize)
+            {
+                return _events.Count - before;
+            }
+        }
+    }
+
+    /// <summary>Reflects a fenced write's <c>processed_at</c> marks in the events already read.</summary>
+    public void MarkProcessed(IReadOnlyCollection<string> ids, DateTimeOffset at)
+    {
+        for (var i = 0; i < _events.Count; i++)
+        {
+            if (!_events[i].IsProcessed && ids.Contains(_events[i].Id))
+            {
+                _events[i] = _events[i] with { ProcessedAt = at };
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using Hangar.Contracts;
+using Hangar.Harness.Context;
+using Hangar.Harness.Log;
+using Hangar.Harness.Models;
+using Hangar.Harness.Workers;
+using Hangar.Storage;
+
+namespace Hangar.Harness.Turns;
+
+/// <summary>
+/// One model request (docs/harness.md, "One model request"): span start (taking the queued user
+/// messages it includes), the streamed call, then the whole response and the span end in one
+/// write — or, on failure, the error events and either a rescheduled retry or the end of the turn.
+/// </summary>
+public sealed class ModelTurn(HarnessOptions options, SessionWriter writer)
+{
+    public async Task RunAsync(IReadOnlyList<LoggedEvent> log, LogState state, int attempt, CancellationToken ct)
+    {
+        var agent = writer.Row.Agent;
+        var context = ContextBuilder.Build(agent, log, new ContextOptions(options.BuiltInTools, options.MaxTokens));
+        var request = new ModelRequest(context.Body);
+        if (context.EstimatedTokens > ModelWindows.For(request.Model) * options.CompactionThreshold
+            && await new Compactor(options, writer).TryCompactAsync(log, context, ct))
+        {
+            return; // The next step rebuilds the (now shorter) context.
+        }
+
+        var startId = Ids.New(Ids.Event);
+        await writer.WriteAsync([HarnessEvents.ModelRequestStart(startId, writer.Now)], null, context.ConsumedUserEventIds, false, ct);
+        ModelResponse response;
+        try
+        {
+            response = await options.Models.For(request.Model).StreamAsync(request, NullModelStreamObserver.Instance, ct);
+        }
+        catch (ModelException e)
+        {
+            await FailAsync(startId, e, attempt, state, ct);
+            return;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await FailAsync(startId, new ModelException(ModelFailure.Transient, e.Message, inner: e), attempt, state, ct);
+            return;
+        }
+
+        var now = writer.Now;
+        var events = ResponseEvents.From(response, new AgentTools(agent, options.BuiltInTools), now);
+        events.Add(HarnessEvents.ModelRequestEnd(startId, false, response.Usage, response.StopReason, now));
+        writer.Row.AddUsage(response.Usage);
+        await writer.WriteAsync(events, null, null, false, ct);
+    }
+
+    private async Task FailAsync(string startId, ModelException error, int attempt, LogState state, CancellationToken ct)
+    {
+        var now = writer.Now;
+        var spanEnd = HarnessEvents.ModelRequestEnd(startId, true, ModelUsage.Zero, null, now);
+        if (error.IsRetryable && attempt < options.MaxModelAttempts)
+        {
+            await writer.WriteAsync(
+                [spanEnd, HarnessEvents.Error(error.SessionErrorType, error.Message, "retrying", now), HarnessEvents.Status("session.status_rescheduled", now)],
+                "rescheduling", null, false, ct);
+            // The wait holds the lease (renewed meanwhile); an interrupt cuts it short.
+            await Task.Delay(RetryDelay.For(attempt, error.RetryAfter, options.RetryBaseDelay, options.RetryMaxDelay), options.Time, ct);
+            return;
+        }
+        await EndWithErrorAsync(writer, [spanEnd], error.SessionErrorType, error.Message, state, ct);
+    }
+
+    /// <summary>
+    /// The turn is dead: <c>session.error{exhausted}</c>, queued messages flushed (marked processed
+    /// unanswered), <c>session.usage</c>, <c>session.status_idle{retries_exhausted}</c>.
+    /// </summary>
+    public static async Task EndWithErrorAsync(
+        SessionWriter writer, IReadOnlyList<NewEvent> first, string errorType, string message, LogState state, CancellationToken ct)
+    {
+        var now = writer.Now;
+        writer.Row.Advance("idle", now);
+        List<NewEvent> events =
+        [
+            .. first,
+            HarnessEvents.Error(errorType, message, "exhausted", now),
+            HarnessEvents.Usage(writer.Row.Usage, now),
+            HarnessEvents.Idle(HarnessEvents.StopReason("retries_exhausted"), now),
+        ];
+        var flushed = state.QueuedMessages.Concat(state.QueuedOther).Select(e => e.Id).ToList();
+        await writer.WriteAsync(events, "idle", flushed, true, ct);
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text.Json.Nodes;
+using Hangar.Harness.Context;
+using Hangar.Harness.Log;
+using Hangar.Harness.Models;
+using Hangar.Storage;
+
+namespace Hangar.Harness.Turns;
+
+/// <summary>
+/// A complete model response as log events, in block order: <c>agent.thinking</c> per thinking
+/// block (no content on the wire; the block itself under <c>_hangar</c>), one buffered
+/// <c>agent.message</c> per run of text blocks, one tool-use event per tool_use block — its event
+/// id becomes the tool_use id the model sees from then on.
+/// </summary>
+public static class ResponseEvents
+{
+    private const string McpPrefix = "mcp__";
+
+    public static List<NewEvent> From(ModelResponse response, AgentTools tools, DateTimeOffset now)
+    {
+        var events = new List<NewEvent>();
+        var text = new JsonArray();
+        var textIndexes = new JsonArray();
+        void FlushText()
+        {
+            if (text.Count > 0)
+            {
+                var content = text;
+                var indexes = textIndexes;
+                events.Add(HarnessEvents.Build("agent.message", now, e =>
+                {
+                    e["content"] = content;
+                    e[HarnessEvents.PrivateKey] = new JsonObject { ["index"] = indexes };
+                }));
+                text = [];
+                textIndexes = [];
+            }
+        }
+        for (var index = 0; index < response.Content.Count; index++)
+        {
+            var block = response.Content[index];
+            var at = index;
+            switch ((string?)block["type"])
+            {
+                case "text":
+                    if ((string?)block["text"] is { Length: > 0 } value)
+                    {
+                        text.Add(new JsonObject { ["type"] = "text", ["text"] = value });
+                        textIndexes.Add(at);
+                    }
+                    break;
+                case "thinking" or "redacted_thinking":
+                    FlushText();
+                    events.Add(HarnessEvents.Build("agent.thinking", now, e =>
+                        e[HarnessEvents.PrivateKey] = new JsonObject { ["index"] = new JsonArray(at), ["block"] = block.DeepClone() }));
+                    break;
+                case "tool_use":
+                    FlushText();
+                    events.Add(ToolUse(block, at, tools, now));
+                    break;
+            }
+        }
+        FlushText();
+        return events;
+    }
+
+    private static NewEvent ToolUse(JsonObject block, int index, AgentTools tools, DateTimeOffset now)
+    {
+        var name = (string?)block["name"] ?? "";
+        var input = block["input"]?.DeepClone() as JsonObject ?? [];
+        var hidden = new JsonObject { ["index"] = new JsonArray(index) };
+        if (tools.IsCustom(name))
+        {
+            return HarnessEvents.Build("agent.custom_tool_use", now, e =>
+            {
+                e["name"] = name;
+                e["input"] = input;
+                e[HarnessEvents.PrivateKey] = hidden;
+            });
+        }
+        if (name.StartsWith(McpPrefix, StringComparison.Ordinal) && name.IndexOf("__", McpPrefix.Length, StringComparison.Ordinal) is var split and > 0)
+        {
+            // MCP servers are not connected yet: such a call can only come from a confused model; refuse it.
+            return HarnessEvents.Build("agent.mcp_tool_use", now, e =>
+            {
+                e["mcp_server_name"] = name[McpPrefix.Length..split];
+                e["name"] = name[(split + 2)..];
+                e["input"] = input;
+                e["evaluated_permission"] = "deny";
+                e[HarnessEvents.PrivateKey] = hidden;
+            });
+        }
+        var permission = tools.Evaluate(name);
+        return HarnessEvents.Build("agent.tool_use", now, e =>
+        {
+            e["name"] = name;
+            e["input"] = input;
+            e["evaluated_permission"] = permission.Evaluated;
+            if (permission.Evaluation is not null)
+            {
+                e["evaluation"] = permission.Evaluation;
+            }
+            e[HarnessEvents.PrivateKey] = hidden;
+        });
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json.Nodes;
+using Hangar.Harness.Log;
+using Hangar.Harness.Tools;
+using Hangar.Harness.Workers;
+using Hangar.Storage;
+
+namespace Hangar.Harness.Turns;
+
+/// <summary>Carries out one <see cref="SessionStep"/> as fenced writes (and the model or tool call it needs).</summary>
+public sealed class StepExecutor(IHangarStore store, HarnessOptions options, SessionWriter writer, SandboxCache sandboxes, SessionLease lease)
+{
+    public const string InterruptedMessage = "Interrupted by the user.";
+
+    public Task ExecuteAsync(SessionStep step, IReadOnlyList<LoggedEvent> log, LogState state, CancellationToken ct) => step switch
+    {
+        SessionStep.Interrupt s => InterruptAsync(s, state, ct),
+        SessionStep.CloseOpenRequest s => writer.WriteAsync(
+            [HarnessEvents.ModelRequestEnd(s.StartId, true, Models.ModelUsage.Zero, null, writer.Now)], null, null, false, ct),
+        SessionStep.StartTurn or SessionStep.Resume => writer.WriteAsync(
+            [HarnessEvents.Status("session.status_running", writer.Now)], "running", Ids(state.QueuedOther), false, ct),
+        SessionStep.Deny s => writer.WriteAsync(
+            [.. s.Calls.Select(c => HarnessEvents.ToolResult(c.Use.Id, c.ResultType,
+                [new JsonObject { ["type"] = "text", ["text"] = c.DenyMessage ?? Context.ToolPermission.DeniedMessage(c.Name) }], true, writer.Now))],
+            null, [.. s.Calls.Where(c => c.ConfirmationId is not null).Select(c => c.ConfirmationId!)], false, ct),
+        SessionStep.RunTool s => RunToolAsync(s.Call, ct),
+        SessionStep.Wait s => WaitAsync(s, state, ct),
+        SessionStep.CallModel s => new ModelTurn(options, writer).RunAsync(log, state, s.Attempt, ct),
+        SessionStep.GiveUp => ModelTurn.EndWithErrorAsync(writer, [], "model_request_failed_error",
+            "The model request kept failing (or the worker running it kept stopping).", state, ct),
+        SessionStep.EndTurn s => IdleAsync(StopReason(s.StopReason), [], ct),
+        SessionStep.Settle => writer.WriteAsync([], null, [.. Ids(state.QueuedOther), .. writer.Row.Ended ? Ids(state.QueuedMessages) : []], true, ct),
+        _ => throw new InvalidOperationException($"Unknown step {step}."),
+    };
+
+    private async Task RunToolAsync(PendingCall call, CancellationToken ct)
+    {
+        ToolResult result;
+        if (call.Use.Type == "agent.mcp_tool_use")
+        {
+            result = ToolResult.Text("MCP servers are not connected in this version of Hangar.", isError: true);
+        }
+        else
+        {
+            var sandbox = await sandboxes.GetAsync(await SandboxRequestAsync(ct), ct);
+            var input = call.Use.Json["input"]?.DeepClone() as JsonObject ?? [];
+            result = await sandbox.ExecuteAsync(new ToolCall(call.Name, input, call.Use.Id), ct);
+            result = await ToolOutput.LimitAsync(result, call.Use.Id, options.MaxToolOutputChars, sandbox, ct);
+        }
+        await writer.WriteAsync(
+            [HarnessEvents.ToolResult(call.Use.Id, call.ResultType, result.Content, result.IsError, writer.Now)],
+            null, call.ConfirmationId is null ? null : [call.ConfirmationId], false, ct);
+    }
+
+    private async Task<SandboxRequest> SandboxRequestAsync(CancellationToken ct)
+    {
+        var environmentId = writer.Row.EnvironmentId;
+        var environment = environmentId is null ? null : await store.Resources.GetAsync(ResourceKind.Environment, lease.WorkspaceId, environmentId, ct);
+        var config = environment is null ? [] : JsonNode.Parse(environment.Json)?["config"] as JsonObject ?? [];
+        return new SandboxRequest(lease.WorkspaceId, lease.SessionId, config);
+    }
+
+    private Task WaitAsync(SessionStep.Wait step, LogState state, CancellationToken ct)
+    {
+        var announced = state.LastStatus == "session.status_idle"
+            && state.LastIdle?.Json["stop_reason"]?["event_ids"] is JsonArray ids
+            && ids.Select(i => (string?)i).SequenceEqual(step.EventIds);
+        return announced
+            ? writer.WriteAsync([], null, Ids(state.QueuedOther), true, ct)
+            : IdleAsync(HarnessEvents.RequiresAction(step.EventIds), Ids(state.QueuedOther), ct);
+    }
+
+    private async Task InterruptAsync(SessionStep.Interrupt step, LogState state, CancellationToken ct)
+    {
+        var now = writer.Now;
+        var events = new List<NewEvent>();
+        if (state.OpenRequestId is { } open)
+        {
+            events.Add(HarnessEvents.ModelRequestEnd(open, true, Models.ModelUsage.Zero, null, now));
+        }
+        // Every call left without a result gets one, so the tool_use/tool_result pairs stay whole.
+        events.AddRange(state.Pending.Select(c => HarnessEvents.ToolResult(c.Use.Id, c.ResultType,
+            [new JsonObject { ["type"] = "text", ["text"] = InterruptedMessage }], true, now)));
+        List<string> processed = [.. step.InterruptIds, .. Ids(state.QueuedOther)];
+        if (!state.InTurn && state.Pending.Count == 0)
+        {
+            await writer.WriteAsync(events, null, processed, false, ct); // Nothing running: just acknowledged.
+            return;
+        }
+        await IdleAsync(HarnessEvents.StopReason("end_turn"), processed, ct, events);
+    }
+
+    private async Task IdleAsync(JsonObject stopReason, IReadOnlyList<string> processed, CancellationToken ct, List<NewEvent>? first = null)
+    {
+        var now = writer.Now;
+        writer.Row.Advance("idle", now);
+        var stopDetails = (string?)stopReason["type"] == "refusal"
+            ? new JsonObject { ["type"] = "refusal", ["category"] = null, ["explanation"] = null }
+            : null;
+        List<NewEvent> events = [.. first ?? [], HarnessEvents.Usage(writer.Row.Usage, now), HarnessEvents.Idle(stopReason, now, stopDetails)];
+        await writer.WriteAsync(events, "idle", processed, true, ct);
+    }
+
+    private static JsonObject StopReason(string modelStopReason) =>
+        HarnessEvents.StopReason(modelStopReason == "refusal" ? "refusal" : "end_turn");
+
+    private static List<string> Ids(IEnumerable<LoggedEvent> events) => [.. events.Select(e => e.Id)];
+}

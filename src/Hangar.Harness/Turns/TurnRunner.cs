@@ -1,0 +1,59 @@
+using Hangar.Harness.Log;
+using Hangar.Harness.Workers;
+using Hangar.Storage;
+
+namespace Hangar.Harness.Turns;
+
+/// <summary>
+/// wake(sessionId): runs one claimed session step by step — read the log, decide, do, write —
+/// until it waits on its client. Holds nothing that must survive: a worker that dies mid-step
+/// leaves a log from which the next one continues. Interrupts cancel the current step.
+/// </summary>
+public sealed class TurnRunner(IHangarStore store, HarnessOptions options, SandboxCache sandboxes)
+{
+    /// <summary>Runs until the session idles or waits. Throws <see cref="LeaseLostException"/> or <see cref="OperationCanceledException"/> when the lease goes.</summary>
+    /// <returns>The last step taken (final), or null when the session no longer exists.</returns>
+    public async Task<SessionStep?> RunAsync(SessionLease lease, CancellationToken leaseToken)
+    {
+        var record = await store.Resources.GetAsync(ResourceKind.Session, lease.WorkspaceId, lease.SessionId, leaseToken);
+        if (record is null)
+        {
+            return null;
+        }
+        var reader = new SessionLogReader(store.Events, lease.SessionId);
+        await reader.CatchUpAsync(leaseToken);
+        var row = new SessionRow(record, LogState.Of(reader.Events).InTurn, options.Time.GetUtcNow());
+        var writer = new SessionWriter(store.Leases, lease, row, reader, options.Time);
+        var steps = new StepExecutor(store, options, writer, sandboxes, lease);
+        using var watch = new InterruptWatch(store, lease.SessionId, reader.LastSeq);
+        while (true)
+        {
+            watch.Reset();
+            await reader.CatchUpAsync(leaseToken);
+            var state = LogState.Of(reader.Events);
+            var step = SessionStep.Decide(state, row.Ended, options.MaxModelAttempts);
+            using var stepToken = CancellationTokenSource.CreateLinkedTokenSource(leaseToken, watch.Token);
+            try
+            {
+                await steps.ExecuteAsync(step, reader.Events, state, stepToken.Token);
+            }
+            catch (OperationCanceledException) when (!leaseToken.IsCancellationRequested)
+            {
+                continue; // Interrupted: the next decision applies the interrupt.
+            }
+            if (step.IsFinal)
+            {
+                // Input that arrived during the final write keeps the session going right here.
+                var arrived = await reader.CatchUpAsync(leaseToken);
+                if (arrived == 0 || SessionStep.Decide(LogState.Of(reader.Events), row.Ended, options.MaxModelAttempts) is SessionStep.Settle)
+                {
+                    if (step is not SessionStep.Wait)
+                    {
+                        await sandboxes.ReleaseAsync(lease.SessionId);
+                    }
+                    return step;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json.Nodes;
+using Hangar.Harness.Models;
+using Hangar.Harness.Tools;
+
+namespace Hangar.Harness.Workers;
+
+/// <summary>How the harness runs sessions: its pieces (models, sandboxes, tool definitions) and its timing.</summary>
+public sealed record HarnessOptions
+{
+    public required IModelRouter Models { get; init; }
+
+    public required ISandboxProvider Sandboxes { get; init; }
+
+    /// <summary>Definitions (<c>{name, description, input_schema}</c>) of the built-in tools the sandbox runs.</summary>
+    public required IReadOnlyList<JsonObject> BuiltInTools { get; init; }
+
+    /// <summary>Sessions one process runs at the same time.</summary>
+    public int Concurrency { get; init; } = 4;
+
+    /// <summary>Lease length; renewed every third of it. A dead worker's sessions resume after at most ttl + poll.</summary>
+    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often idle workers look for claimable sessions without a wake-up signal.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Model requests per turn before <c>retries_exhausted</c> (the first attempt counts).</summary>
+    public int MaxModelAttempts { get; init; } = 5;
+
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    public int MaxTokens { get; init; } = 8192;
+
+    /// <summary>Compact the context when its estimate passes this share of the model's window.</summary>
+    public double CompactionThreshold { get; init; } = 0.8;
+
+    /// <summary>Tool output longer than this goes to a file in the sandbox; the model sees head, tail and the path.</summary>
+    public int MaxToolOutputChars { get; init; } = 100_000;
+
+    /// <summary>Names this process's claims (host:pid:guid); unique per pool.</summary>
+    public string Owner { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using Hangar.Harness.Tools;
+
+namespace Hangar.Harness.Workers;
+
+/// <summary>
+/// The sandboxes of the sessions this process runs, acquired on the first tool call that needs
+/// one (never before the first model request) and disposed when the session goes idle or the
+/// process stops. The sandbox is disposable by design: another worker simply acquires its own.
+/// </summary>
+public sealed class SandboxCache(ISandboxProvider provider) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<ISandbox>>> _sandboxes = new(StringComparer.Ordinal);
+
+    public async Task<ISandbox> GetAsync(SandboxRequest request, CancellationToken ct)
+    {
+        var lazy = _sandboxes.GetOrAdd(request.SessionId, _ => new Lazy<Task<ISandbox>>(() => provider.AcquireAsync(request, CancellationToken.None)));
+        try
+        {
+            return await lazy.Value.WaitAsync(ct);
+        }
+        catch (Exception) when (lazy.Value.IsFaulted)
+        {
+            _sandboxes.TryRemove(new(request.SessionId, lazy));
+            throw;
+        }
+    }
+
+    public async Task ReleaseAsync(string sessionId)
+    {
+        if (_sandboxes.TryRemove(sessionId, out var lazy) && lazy.IsValueCreated)
+        {
+            try
+            {
+                await (await lazy.Value).DisposeAsync();
+            }
+            catch (Exception) when (lazy.Value.IsFaulted)
+            {
+                // It never came up; nothing to dispose.
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var sessionId in _sandboxes.Keys.ToList())
+        {
+            await ReleaseAsync(sessionId);
+        }
+    }
+}
