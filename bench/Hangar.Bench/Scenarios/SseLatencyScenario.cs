@@ -10,8 +10,8 @@ namespace Hangar.Bench.Scenarios;
 /// Live-stream latency through a real server on loopback: the time from the start of
 /// <c>POST /v1/sessions/{id}/events</c> (one <c>user.message</c>) to that event's frame arriving
 /// at the SSE subscriber(s); with 20 subscribers, to the last of them. SQLite and PostgreSQL
-/// servers run at the same time and take turns event by event. Client and server share the
-/// machine's cores, so the figures include the client's own scheduling.
+/// servers (API only, no harness workers) run at the same time and take turns event by event.
+/// Client and server share the machine's cores, so the figures include the client's scheduling.
 /// </summary>
 public sealed class SseLatencyScenario : IScenario
 {
@@ -39,6 +39,9 @@ public sealed class SseLatencyScenario : IScenario
                     Port = 0,
                     Store = await context.NewStoreOptionsAsync(engine, ct),
                     BootstrapApiKey = key,
+                    // API only: no harness worker may pick the messages up and add its own
+                    // events and load; this measures the log → stream path alone.
+                    RunWorkers = false,
                 }, ct);
                 apps.Add(app);
                 await app.StartAsync(ct);
