@@ -3,8 +3,8 @@ using System.Text.Json.Nodes;
 using Hangar.Sandbox.Bubblewrap;
 using Hangar.Server;
 using Hangar.Server.Harness;
-using Microsoft.AspNetCore.Builder;
 using Hangar.Storage;
+using Microsoft.AspNetCore.Builder;
 using Spectre.Console;
 
 namespace Hangar.Cli.Commands;
