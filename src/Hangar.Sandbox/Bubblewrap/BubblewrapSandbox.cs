@@ -18,6 +18,7 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     private readonly SandboxStore store;
     private readonly ISandboxCgroup cgroup;
     private readonly EgressEndpoint? proxy;
+    private readonly bool userModeNetwork;
     private readonly Func<BubblewrapSandbox, ValueTask> onDisposed;
     private readonly SandboxShell shell;
     private readonly SemaphoreSlim runnerGate = new(1, 1);
@@ -25,8 +26,9 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     private int disposed;
 
     internal BubblewrapSandbox(SandboxOptions options, SandboxStore store, SessionLayout session, NetworkPolicy policy,
-        EgressEndpoint? proxy, ISandboxCgroup cgroup, Func<BubblewrapSandbox, ValueTask> onDisposed)
+        EgressEndpoint? proxy, bool userModeNetwork, ISandboxCgroup cgroup, Func<BubblewrapSandbox, ValueTask> onDisposed)
     {
+        this.userModeNetwork = userModeNetwork;
         this.options = options;
         this.store = store;
         Session = session;
@@ -131,13 +133,17 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
         Interlocked.Exchange(ref runner, null)?.Dispose();
     }
 
-    (ShellProcess Shell, StderrTail Stderr) IShellHost.StartShell()
+    (ShellProcess Shell, StderrTail Stderr, IDisposable? Network) IShellHost.StartShell()
     {
-        var program = proxy is null
-            ? new SandboxProgram(BwrapCommand.Shell)
-            : new SandboxProgram(BwrapCommand.ShellBehindRelay(), proxy.UnixSocketPath);
-        var started = ShellProcess.Start(BwrapCommand.Build(options, store, Session, cgroup, program));
-        return (started, StderrTail.Attach(started.Process));
+        var program = (proxy, userModeNetwork) switch
+        {
+            ({ } p, _) => new SandboxProgram(BwrapCommand.ShellBehindRelay(), p.UnixSocketPath),
+            (null, true) => new SandboxProgram(BwrapCommand.ShellBehindSlirp(), UserModeNetwork: true),
+            _ => new SandboxProgram(BwrapCommand.Shell),
+        };
+        var started = ShellProcess.Start(BwrapCommand.Build(options, store, Session, cgroup, program), LauncherThread.Start);
+        var network = userModeNetwork && proxy is null ? SlirpNetwork.Attach(options.Slirp4netnsPath, started.Process) : null;
+        return (started, StderrTail.Attach(started.Process), network);
     }
 
     LimitHits IShellHost.ReadHits() => cgroup.ReadHits();

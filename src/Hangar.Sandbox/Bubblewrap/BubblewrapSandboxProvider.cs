@@ -18,6 +18,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     private readonly CgroupHost cgroups;
     private readonly IEgressProxy? egress;
     private readonly ILogger logger;
+    private readonly bool slirpAvailable;
     private readonly ConcurrentDictionary<string, Lazy<Task<BubblewrapSandbox>>> sandboxes = new();
 
     private BubblewrapSandboxProvider(SandboxOptions options, SandboxStore store, CgroupHost cgroups, IEgressProxy? egress, ILogger logger)
@@ -27,6 +28,9 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         this.cgroups = cgroups;
         this.egress = egress;
         this.logger = logger;
+        slirpAvailable = File.Exists(options.Slirp4netnsPath);
+        if (!slirpAvailable)
+            LogNoSlirp(logger, options.Slirp4netnsPath);
     }
 
     /// <summary>Where limits are enforced (cgroup v1/v2) or that they are degraded to rlimits only.</summary>
@@ -89,10 +93,11 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         EgressEndpoint? proxy = null;
         if (policy is NetworkPolicy.Limited && egress is not null)
             proxy = await egress.StartAsync(request.SessionId, policy, CancellationToken.None);
-        if (policy is NetworkPolicy.Unrestricted)
-            LogNoUserModeNetwork(logger, request.SessionId);
+        var userModeNetwork = policy is NetworkPolicy.Unrestricted && slirpAvailable;
+        if (policy is NetworkPolicy.Unrestricted && !slirpAvailable)
+            LogNoUserModeNetwork(logger, request.SessionId, options.Slirp4netnsPath);
         var cgroup = cgroups.Create(request.SessionId, options.Limits);
-        var sandbox = new BubblewrapSandbox(options, store, session, policy, proxy, cgroup, OnDisposedAsync);
+        var sandbox = new BubblewrapSandbox(options, store, session, policy, proxy, userModeNetwork, cgroup, OnDisposedAsync);
         sandbox.Start();
         LogCreated(logger, request.SessionId, session.Uid, policy.GetType().Name);
         return sandbox;
@@ -120,6 +125,9 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox for session {SessionId} started (host uid {Uid}, network {Policy})")]
     private static partial void LogCreated(ILogger logger, string sessionId, int uid, string policy);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: unrestricted networking is not implemented yet (needs slirp4netns); the sandbox has no network")]
-    private static partial void LogNoUserModeNetwork(ILogger logger, string sessionId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} is missing: sandboxes with unrestricted networking get NO network until slirp4netns is installed (apt-get install -y slirp4netns)")]
+    private static partial void LogNoSlirp(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: unrestricted networking needs {Path} (apt-get install -y slirp4netns); the sandbox has no network")]
+    private static partial void LogNoUserModeNetwork(ILogger logger, string sessionId, string path);
 }

@@ -12,6 +12,9 @@ public sealed record SandboxOptions
 
     public string BwrapPath { get; init; } = "/usr/bin/bwrap";
 
+    /// <summary>User-mode networking for <c>unrestricted</c> sandboxes; when missing they get no network (with a warning).</summary>
+    public string Slirp4netnsPath { get; init; } = "/usr/bin/slirp4netns";
+
     /// <summary>Host uids handed to sessions start here (sandbox uid 1000 maps to one of them).</summary>
     public int FirstSessionUid { get; init; } = 200_000;
 
