@@ -34,8 +34,17 @@ public static class WorkerHosting
             owned.Insert(0, bubblewrap);
             sandboxes = bubblewrap;
         }
+        var webFetcher = settings.WebFetcher;
+        if (webFetcher is null)
+        {
+            var fetcher = new HttpWebFetcher(WebFetchOptions.FromEnvironment());
+            owned.Add(fetcher);
+            webFetcher = fetcher;
+        }
         var options = new HarnessOptions
         {
+            WebFetcher = webFetcher,
+            WebSearch = settings.WebSearch,
             Models = settings.Models ?? new ModelRouter(ModelRoutingOptions.FromEnvironment()),
             Sandboxes = sandboxes,
             BuiltInTools = BuiltInTools.Definitions(),
