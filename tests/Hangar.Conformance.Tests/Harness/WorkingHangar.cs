@@ -2,8 +2,10 @@ using Hangar.Conformance.Tests.Hosting;
 using Hangar.FakeModel;
 using Hangar.Harness.Models;
 using Hangar.Harness.Models.Anthropic;
+using Hangar.Harness.Tools;
 using Hangar.Server.Harness;
 using Hangar.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hangar.Conformance.Tests.Harness;
 
@@ -45,6 +47,8 @@ public sealed class WorkingHangar : IAsyncDisposable
         MaxModelAttempts = 3,
         RetryBaseDelay = TimeSpan.FromMilliseconds(50),
         RetryMaxDelay = TimeSpan.FromMilliseconds(200),
+        // Explicit, so tests can look into a workspace whatever the default sandbox becomes.
+        Sandboxes = new LocalWorkspaceSandboxProvider(workspaces, NullLogger<LocalWorkspaceSandboxProvider>.Instance),
         WorkspacesDirectory = workspaces,
     };
 
