@@ -16,6 +16,7 @@ have bwrap || missing+=(bubblewrap)
 have chromium || missing+=(chromium)
 have chromedriver || missing+=(chromium-driver)
 have rg || missing+=(ripgrep)
+have socat || missing+=(socat)
 
 if ((${#missing[@]} > 0)); then
     if [[ $(id -u) -eq 0 ]]; then

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Spectre.Console;
 
@@ -10,6 +12,9 @@ namespace Hangar.Cli;
 /// </summary>
 public sealed class EventRenderer(IAnsiConsole console)
 {
+    // Show text as typed (quotes, apostrophes), not as \u escapes.
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private const int MaxPreview = 400;
 
     public void Render(JsonNode ev)
@@ -33,7 +38,7 @@ public sealed class EventRenderer(IAnsiConsole console)
                 var server = Str(ev["mcp_server_name"]) is { } s ? $"{s}/" : "";
                 var permission = Str(ev["evaluated_permission"]) is { } p && p != "allow" ? $" [yellow]({p})[/]" : "";
                 console.MarkupLine($"[yellow]  ▶ {Markup.Escape(server + Str(ev["name"]))}[/] " +
-                    $"{Markup.Escape(Preview(ev["input"]?.ToJsonString()))}{permission}");
+                    $"{Markup.Escape(Preview(ev["input"]?.ToJsonString(Readable)))}{permission}");
                 break;
             case "agent.tool_result" or "agent.mcp_tool_result" or "user.tool_result" or "user.custom_tool_result":
                 var isError = ev["is_error"] is JsonValue v && v.TryGetValue<bool>(out var e) && e;
@@ -118,6 +123,6 @@ public sealed class EventRenderer(IAnsiConsole console)
     {
         null => null,
         JsonValue value when value.TryGetValue<string>(out var s) => s,
-        _ => node.ToJsonString(),
+        _ => node.ToJsonString(Readable),
     };
 }

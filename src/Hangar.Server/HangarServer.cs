@@ -24,7 +24,14 @@ public static class HangarServer
                 var workspaceId = await store.Workspaces.EnsureAsync("default", ct);
                 await store.Workspaces.AddKeyAsync(workspaceId, ApiKeys.Hash(options.BootstrapApiKey), ct);
             }
-            return Build(options, store);
+            // The workers log like the web host; the factory lives as long as the app.
+            var workerLoggers = LoggerFactory.Create(ConfigureLogging);
+            var harness = options.RunWorkers
+                ? await WorkerHosting.CreateAsync(store, options.Store, options.Workers, options.Time, workerLoggers, ct)
+                : null;
+            var app = Build(options, store, harness);
+            app.Lifetime.ApplicationStopped.Register(workerLoggers.Dispose);
+            return app;
         }
         catch
         {
@@ -33,11 +40,14 @@ public static class HangarServer
         }
     }
 
-    private static WebApplication Build(HangarServerOptions options, IHangarStore store)
+    private static void ConfigureLogging(ILoggingBuilder logging) =>
+        logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+
+    private static WebApplication Build(HangarServerOptions options, IHangarStore store, HarnessHost? harness)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.Logging.ClearProviders();
+        ConfigureLogging(builder.Logging);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port);
@@ -48,11 +58,10 @@ public static class HangarServer
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(options.Time);
         builder.Services.ConfigureHttpJsonOptions(json => WireJson.Configure(json.SerializerOptions));
-        if (options.RunWorkers)
+        if (harness is not null)
         {
-            builder.Services.AddSingleton(services => WorkerHosting.CreatePool(
-                store, options.Store, options.Workers, options.Time, services.GetRequiredService<ILoggerFactory>()));
-            builder.Services.AddHostedService(services => new WorkerPoolService(services.GetRequiredService<Hangar.Harness.Workers.WorkerPool>()));
+            builder.Services.AddSingleton(harness);
+            builder.Services.AddHostedService(_ => new HarnessHostService(harness));
         }
 
         var app = builder.Build();

@@ -20,6 +20,22 @@ public sealed class PostgresCluster : IAsyncLifetime, IAsyncDisposable
     private PostgresBinaries? _binaries;
     private int _databases;
 
+    /// <summary>A cluster tuned for tests: fsync, synchronous_commit and full_page_writes off.</summary>
+    public PostgresCluster()
+        : this(durable: false)
+    {
+    }
+
+    /// <summary>
+    /// With <paramref name="durable"/> the cluster keeps PostgreSQL's durable defaults (fsync,
+    /// synchronous_commit, full_page_writes on), so a commit costs what it costs in production;
+    /// benchmarks want that, tests want speed.
+    /// </summary>
+    public PostgresCluster(bool durable) => Durable = durable;
+
+    /// <summary>Whether commits are flushed to disk (see the constructor).</summary>
+    public bool Durable { get; }
+
     public int Port { get; private set; }
 
     /// <summary>A connection string for the maintenance database.</summary>
@@ -48,8 +64,9 @@ public sealed class PostgresCluster : IAsyncLifetime, IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             Port = FreePort();
-            var options = $"-p {Port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-                + "-c full_page_writes=off -c max_connections=400 -c shared_buffers=32MB";
+            var durability = Durable ? "" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off ";
+            var options = $"-p {Port} -k {sockets} -c listen_addresses=127.0.0.1 {durability}"
+                + "-c max_connections=400 -c shared_buffers=32MB";
             try
             {
                 await _binaries.RunAsync("pg_ctl", ["-D", data, "-l", Path.Combine(_root, "server.log"), "-o", options, "-w", "-t", "60", "start"]);

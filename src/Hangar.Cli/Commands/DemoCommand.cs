@@ -1,7 +1,10 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Hangar.Sandbox.Bubblewrap;
 using Hangar.Server;
+using Hangar.Server.Harness;
 using Hangar.Storage;
+using Microsoft.AspNetCore.Builder;
 using Spectre.Console;
 
 namespace Hangar.Cli.Commands;
@@ -56,7 +59,7 @@ internal static class DemoCommand
             Store = new StoreOptions(DataDirectory: dataDirectory),
             BootstrapApiKey = key,
         };
-        await using var app = await HangarServer.BuildAsync(options, ct);
+        await using var app = await BuildWithSandboxAsync(options, ct);
         await app.StartAsync(ct);
         try
         {
@@ -68,6 +71,22 @@ internal static class DemoCommand
         finally
         {
             await app.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Bubblewrap sandboxes when this machine can run them; otherwise says so and uses a plain directory.</summary>
+    private static async Task<WebApplication> BuildWithSandboxAsync(HangarServerOptions options, CancellationToken ct)
+    {
+        try
+        {
+            return await HangarServer.BuildAsync(options, ct);
+        }
+        catch (SandboxUnavailableException e)
+        {
+            Terminal.Err.MarkupLine(
+                $"[yellow]Bubblewrap sandboxes can't run here ({Markup.Escape(e.Message)}).[/] The demo runs its tools in a plain, "
+                + "[red]not isolated[/] directory instead; `hangar serve` refuses to do that unless told --sandbox local.");
+            return await HangarServer.BuildAsync(options with { Workers = options.Workers with { Sandbox = SandboxKind.Local } }, ct);
         }
     }
 

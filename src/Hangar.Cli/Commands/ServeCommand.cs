@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Hangar.Server;
+using Hangar.Server.Harness;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 
@@ -15,6 +16,7 @@ internal static class ServeCommand
         var data = StoreArguments.Data();
         var database = StoreArguments.Database();
         var noWorkers = new Option<bool>("--no-workers") { Description = "Serve the API only; run sessions with separate `hangar worker` processes" };
+        var sandbox = StoreArguments.Sandbox();
 
         var command = new Command("serve", "Run the Hangar API server");
         command.Options.Add(port);
@@ -22,6 +24,7 @@ internal static class ServeCommand
         command.Options.Add(data);
         command.Options.Add(database);
         command.Options.Add(noWorkers);
+        command.Options.Add(sandbox);
         command.SetAction(async (parse, ct) =>
         {
             var options = new HangarServerOptions
@@ -31,6 +34,7 @@ internal static class ServeCommand
                 Store = StoreArguments.Resolve(parse, data, database),
                 BootstrapApiKey = Environment.GetEnvironmentVariable("HANGAR_API_KEY") is { Length: > 0 } key ? key : null,
                 RunWorkers = !parse.GetValue(noWorkers),
+                Workers = new WorkerSettings { Sandbox = parse.GetValue(sandbox) },
             };
             return await RunAsync(options, ct);
         });
@@ -39,7 +43,11 @@ internal static class ServeCommand
 
     private static async Task<int> RunAsync(HangarServerOptions options, CancellationToken ct)
     {
-        await using var app = await HangarServer.BuildAsync(options, ct);
+        await using var app = await SandboxChecks.BuildAsync(options, ct);
+        if (app is null)
+        {
+            return 1;
+        }
         await app.StartAsync(ct);
 
         // Plain stdout line: scripts and tests read the port from it (--port 0).

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Data.Common;
+using Hangar.Server.Harness;
 using Hangar.Storage;
 
 namespace Hangar.Cli.Commands;
@@ -17,6 +18,12 @@ internal static class StoreArguments
     {
         // No DefaultValueFactory: --help prints defaults, and a connection string may hold a password.
         Description = "PostgreSQL connection string (instead of SQLite) [env: HANGAR_DATABASE]",
+    };
+
+    public static Option<SandboxKind> Sandbox() => new("--sandbox")
+    {
+        Description = "Where tools run: bubblewrap (isolated, default) or local (a plain directory on this host, NOT isolated)",
+        DefaultValueFactory = _ => SandboxKind.Bubblewrap,
     };
 
     public static StoreOptions Resolve(ParseResult parse, Option<string> data, Option<string?> database) =>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hangar.Sandbox.Bubblewrap;
 using Hangar.Server.Harness;
 using Hangar.Storage;
 using Microsoft.Extensions.Logging;
@@ -17,10 +18,12 @@ internal static class WorkerCommand
         var data = StoreArguments.Data();
         var database = StoreArguments.Database();
         var concurrency = new Option<int>("--concurrency") { Description = "Sessions this process runs at once", DefaultValueFactory = _ => 4 };
+        var sandbox = StoreArguments.Sandbox();
         var command = new Command("worker", "Run harness workers (no HTTP) that execute sessions from the store");
         command.Options.Add(data);
         command.Options.Add(database);
         command.Options.Add(concurrency);
+        command.Options.Add(sandbox);
         command.SetAction(async (parse, ct) =>
         {
             var store = StoreArguments.Resolve(parse, data, database);
@@ -30,7 +33,7 @@ internal static class WorkerCommand
                 Terminal.Error("--concurrency must be at least 1.");
                 return 2;
             }
-            return await RunAsync(store, new WorkerSettings { Concurrency = count }, ct);
+            return await RunAsync(store, new WorkerSettings { Concurrency = count, Sandbox = parse.GetValue(sandbox) }, ct);
         });
         return command;
     }
@@ -39,8 +42,18 @@ internal static class WorkerCommand
     {
         await using var store = await HangarStore.OpenAsync(storeOptions, ct);
         using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
-        var pool = WorkerHosting.CreatePool(store, storeOptions, settings, TimeProvider.System, loggers);
-        pool.Start();
+        HarnessHost host;
+        try
+        {
+            host = await WorkerHosting.CreateAsync(store, storeOptions, settings, TimeProvider.System, loggers, ct);
+        }
+        catch (SandboxUnavailableException e)
+        {
+            SandboxChecks.Explain(e);
+            return 1;
+        }
+        var pool = host.Pool;
+        host.Start();
         // Plain stdout line: scripts and tests wait for it.
         Console.Out.WriteLine($"Hangar worker {pool.Owner} running {settings.Concurrency} workers");
         Terminal.Err.MarkupLine($"Store: {Markup.Escape(StoreArguments.Describe(storeOptions))}. [grey]Press Ctrl-C to stop.[/]");
@@ -51,7 +64,7 @@ internal static class WorkerCommand
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
-        await pool.DisposeAsync();
+        await host.DisposeAsync();
         Terminal.Err.MarkupLine("Hangar worker stopped (leases released).");
         return 0;
     }

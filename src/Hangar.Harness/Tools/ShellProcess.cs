@@ -39,7 +39,17 @@ internal sealed class ShellProcess : IDisposable
         foreach (var arg in new[] { "/bin/bash", "--noprofile", "--norc" })
             start.ArgumentList.Add(arg);
         CleanEnvironment.Apply(start.Environment, workingDirectory);
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start /bin/bash");
+        return Start(start);
+    }
+
+    /// <summary>
+    /// Starts a shell from a caller-built command whose stdin/stdout are redirected and which ends in
+    /// <c>bash --noprofile --norc</c> (e.g. bash inside a bubblewrap sandbox). The caller owns the
+    /// environment and stderr; <see cref="Process"/> exposes the process for that.
+    /// </summary>
+    public static ShellProcess Start(ProcessStartInfo start)
+    {
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         process.StandardInput.AutoFlush = true;
         // Merge the shell's stderr into stdout for everything it runs from now on.
         process.StandardInput.Write("exec 2>&1\n");
@@ -99,6 +109,9 @@ internal sealed class ShellProcess : IDisposable
             pending.AddRange(buffer.AsSpan(0, read));
         }
     }
+
+    /// <summary>The started process (its pid, stderr when redirected, exit state).</summary>
+    public Process Process => process;
 
     public void Dispose()
     {

@@ -1,21 +1,43 @@
 using Hangar.Harness.Models;
 using Hangar.Harness.Tools;
 using Hangar.Harness.Workers;
+using Hangar.Sandbox.Bubblewrap;
+using Hangar.Sandbox.Network;
 using Hangar.Storage;
 
 namespace Hangar.Server.Harness;
 
-/// <summary>Builds the harness worker pool of a process (<c>hangar serve</c> or <c>hangar worker</c>).</summary>
+/// <summary>Builds the harness workers of a process (<c>hangar serve</c> or <c>hangar worker</c>).</summary>
 public static class WorkerHosting
 {
-    public static WorkerPool CreatePool(IHangarStore store, StoreOptions storeOptions, WorkerSettings settings, TimeProvider time, ILoggerFactory loggers)
+    /// <summary>
+    /// Prepares the sandbox provider (proving bubblewrap works here, or throwing
+    /// <see cref="SandboxUnavailableException"/> with what to do) and the worker pool. Nothing runs until
+    /// <see cref="HarnessHost.Start"/>.
+    /// </summary>
+    public static async Task<HarnessHost> CreateAsync(
+        IHangarStore store, StoreOptions storeOptions, WorkerSettings settings, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
-        var workspaces = settings.WorkspacesDirectory
-            ?? Path.Combine(storeOptions.DataDirectory is { } data && storeOptions.ConnectionString is null ? data : Path.GetTempPath(), "workspaces");
+        var root = settings.WorkspacesDirectory ?? DefaultRoot(storeOptions);
+        var owned = new List<IAsyncDisposable>();
+        var sandboxes = settings.Sandboxes;
+        if (sandboxes is null && settings.Sandbox == SandboxKind.Local)
+        {
+            sandboxes = new LocalWorkspaceSandboxProvider(Path.Combine(root, "workspaces"), loggers.CreateLogger<LocalWorkspaceSandboxProvider>());
+        }
+        else if (sandboxes is null)
+        {
+            var egress = EgressProxy.FromEnvironment(Path.Combine(root, "egress"), loggers.CreateLogger<EgressProxy>());
+            owned.Add(egress);
+            var bubblewrap = await BubblewrapSandboxProvider.CreateAsync(
+                new SandboxOptions { DataDirectory = root }, loggers.CreateLogger<BubblewrapSandboxProvider>(), egress, ct);
+            owned.Insert(0, bubblewrap);
+            sandboxes = bubblewrap;
+        }
         var options = new HarnessOptions
         {
             Models = settings.Models ?? new ModelRouter(ModelRoutingOptions.FromEnvironment()),
-            Sandboxes = settings.Sandboxes ?? new LocalWorkspaceSandboxProvider(workspaces, loggers.CreateLogger<LocalWorkspaceSandboxProvider>()),
+            Sandboxes = sandboxes,
             BuiltInTools = BuiltInTools.Definitions(),
             Concurrency = settings.Concurrency,
             LeaseTtl = settings.LeaseTtl,
@@ -25,18 +47,55 @@ public static class WorkerHosting
             RetryMaxDelay = settings.RetryMaxDelay,
             Time = time,
         };
-        return new WorkerPool(store, options, loggers);
+        return new HarnessHost(new WorkerPool(store, options, loggers), owned);
+    }
+
+    private static string DefaultRoot(StoreOptions store)
+    {
+        var preferred = store.ConnectionString is null && store.DataDirectory is { } data ? data : Path.Combine(Path.GetTempPath(), "hangar");
+        // Sandboxes run as unprivileged per-session uids that must traverse every directory above
+        // their workspace; a data directory under a private home (/root is 0700) can't host them.
+        return TraversableByOthers(preferred) ? preferred : "/var/lib/hangar";
+    }
+
+    private static bool TraversableByOthers(string path)
+    {
+        for (var directory = new DirectoryInfo(Path.GetFullPath(path)).Parent; directory is not null; directory = directory.Parent)
+        {
+            if (directory.Exists && !directory.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }
 
-/// <summary>Runs the worker pool with the web host: started after the server, stopped (leases released) before the store closes.</summary>
-internal sealed class WorkerPoolService(WorkerPool pool) : IHostedService
+/// <summary>A process's workers and what they own (sandbox provider, egress proxy); disposing stops them in order.</summary>
+public sealed class HarnessHost(WorkerPool pool, IReadOnlyList<IAsyncDisposable> owned) : IAsyncDisposable
+{
+    public WorkerPool Pool => pool;
+
+    public void Start() => pool.Start();
+
+    public async ValueTask DisposeAsync()
+    {
+        await pool.DisposeAsync();
+        foreach (var resource in owned)
+        {
+            await resource.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>Runs the workers with the web host: started after the server, stopped (leases released) before the store closes.</summary>
+internal sealed class HarnessHostService(HarnessHost host) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        pool.Start();
+        host.Start();
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => pool.StopAsync();
+    public Task StopAsync(CancellationToken cancellationToken) => host.DisposeAsync().AsTask();
 }

@@ -5,9 +5,9 @@ using Hangar.Harness.Workers;
 namespace Hangar.Server.Harness;
 
 /// <summary>
-/// How this process runs harness workers. Models and sandboxes default to the environment's
-/// configuration (<see cref="ModelRoutingOptions.FromEnvironment"/>) and the local, NOT isolated
-/// workspace sandbox under the data directory; tests substitute their own.
+/// How this process runs harness workers. Models default to the environment's configuration
+/// (<see cref="ModelRoutingOptions.FromEnvironment"/>) and sandboxes to bubblewrap under the
+/// data directory; tests may substitute their own.
 /// </summary>
 public sealed record WorkerSettings
 {
@@ -27,9 +27,11 @@ public sealed record WorkerSettings
     /// <summary>Null: <see cref="ModelRouter"/> over <see cref="ModelRoutingOptions.FromEnvironment"/>.</summary>
     public IModelRouter? Models { get; init; }
 
-    /// <summary>Null: <see cref="LocalWorkspaceSandboxProvider"/> in <see cref="WorkspacesDirectory"/>.</summary>
+    /// <summary>Null: a provider of <see cref="Sandbox"/>'s kind in <see cref="WorkspacesDirectory"/>.</summary>
     public ISandboxProvider? Sandboxes { get; init; }
 
-    /// <summary>Where local sandboxes keep session workspaces; null: <c>workspaces</c> in the data directory (or the temp directory with PostgreSQL).</summary>
+    public SandboxKind Sandbox { get; init; } = SandboxKind.Bubblewrap;
+
+    /// <summary>Where sandboxes keep session workspaces; null: the data directory (or a <c>hangar</c> folder in the temp directory with PostgreSQL).</summary>
     public string? WorkspacesDirectory { get; init; }
 }

@@ -15,7 +15,8 @@ public sealed partial class ScriptedModelClient(TimeSpan? wordDelay = null) : IM
 {
     public const string ModelPrefix = "scripted";
 
-    private const string Folder = "/tmp/hangar-demo";
+    // The sandbox's working directory: file tools confine paths to it.
+    private const string Folder = "/workspace";
 
     private readonly TimeSpan _wordDelay = wordDelay ?? TimeSpan.FromMilliseconds(15);
 
@@ -69,7 +70,9 @@ public sealed partial class ScriptedModelClient(TimeSpan? wordDelay = null) : IM
             if ((done.Contains("write") || (c.Calls.Count == 0 && AsksForListing().IsMatch(c.Ask)))
                 && c.Tools.Contains("bash") && !done.Contains("bash"))
             {
-                var folder = done.Contains("write") ? Path.GetDirectoryName(path) ?? Folder : ".";
+                // Relative to the shell's working directory (the workspace) wherever the file is in it.
+                var directory = Path.GetDirectoryName(path) ?? Folder;
+                var folder = done.Contains("write") && directory != Folder ? directory : ".";
                 return ("And a quick look at the folder.", Tool("bash", new JsonObject { ["command"] = $"ls -la {folder}" }));
             }
         }

@@ -1,0 +1,32 @@
+using Hangar.Sandbox.Bubblewrap;
+using Hangar.Server;
+using Microsoft.AspNetCore.Builder;
+using Spectre.Console;
+
+namespace Hangar.Cli.Commands;
+
+/// <summary>Turns "bubblewrap can't run here" into a message that says what to do, never a silent fallback.</summary>
+internal static class SandboxChecks
+{
+    /// <summary>The built server, or null after printing why sandboxes can't run and how to fix it.</summary>
+    public static async Task<WebApplication?> BuildAsync(HangarServerOptions options, CancellationToken ct)
+    {
+        try
+        {
+            return await HangarServer.BuildAsync(options, ct);
+        }
+        catch (SandboxUnavailableException e)
+        {
+            Explain(e);
+            return null;
+        }
+    }
+
+    public static void Explain(SandboxUnavailableException e)
+    {
+        Terminal.Error($"sandboxes can't run on this machine: {e.Message}");
+        Terminal.Err.MarkupLine(
+            "Install bubblewrap (apt-get install bubblewrap), run Hangar as root so it can give each session its own uid, "
+            + "or start with [bold]--sandbox local[/] to run tools in plain directories on this host ([red]not isolated[/]).");
+    }
+}

@@ -1,0 +1,173 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Hangar.Harness.Tools;
+using Hangar.Sandbox.Network;
+
+namespace Hangar.Sandbox.Bubblewrap;
+
+/// <summary>
+/// One session's sandbox: a cgroup, a persistent bash in bwrap (started at acquisition) and, from the
+/// first file tool on, a file-tool runner in a second bwrap with the same mounts and uid. Either
+/// process is restarted transparently when it died; the workspace on the host persists. Disposing
+/// tears it all down (the provider's ReleaseAsync does the same).
+/// </summary>
+public sealed class BubblewrapSandbox : ISandbox, IShellHost
+{
+    private static readonly TimeSpan FileToolTimeout = TimeSpan.FromSeconds(60);
+    private readonly SandboxOptions options;
+    private readonly SandboxStore store;
+    private readonly ISandboxCgroup cgroup;
+    private readonly EgressEndpoint? proxy;
+    private readonly Func<BubblewrapSandbox, ValueTask> onDisposed;
+    private readonly SandboxShell shell;
+    private readonly SemaphoreSlim runnerGate = new(1, 1);
+    private ToolRunnerProcess? runner;
+    private int disposed;
+
+    internal BubblewrapSandbox(SandboxOptions options, SandboxStore store, SessionLayout session, NetworkPolicy policy,
+        EgressEndpoint? proxy, ISandboxCgroup cgroup, Func<BubblewrapSandbox, ValueTask> onDisposed)
+    {
+        this.options = options;
+        this.store = store;
+        Session = session;
+        Policy = policy;
+        this.proxy = proxy;
+        this.cgroup = cgroup;
+        this.onDisposed = onDisposed;
+        shell = new SandboxShell(this);
+    }
+
+    public string SessionId => Session.SessionId;
+
+    public NetworkPolicy Policy { get; }
+
+    /// <summary>The host directory behind /workspace (owned by the session uid; never read it as root).</summary>
+    public string HostWorkspace => Session.Workspace;
+
+    /// <summary>The host uid the sandbox's uid 1000 maps to.</summary>
+    public int HostUid => Session.Uid;
+
+    internal SessionLayout Session { get; }
+
+    public SandboxLimits Limits => options.Limits;
+
+    internal void Start() => shell.EnsureStarted();
+
+    public async Task<ToolResult> ExecuteAsync(ToolCall call, CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        ct.ThrowIfCancellationRequested();
+        ToolResult result;
+        try
+        {
+            var input = new ToolInput(call.Name, call.Input);
+            if (call.Name == "bash")
+                result = await shell.ExecuteAsync(input, ct);
+            else if (FileTools.Names.Contains(call.Name))
+                return await RunnerCallAsync(new JsonObject { ["name"] = call.Name, ["input"] = call.Input.DeepClone(), ["key"] = call.IdempotencyKey }, ct);
+            else
+                result = ToolResult.Text($"Unknown tool '{call.Name}'. Available tools: {string.Join(", ", BuiltInTools.Names)}", isError: true);
+        }
+        catch (ToolInputException e)
+        {
+            result = ToolResult.Text(e.Message, isError: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or RegexMatchTimeoutException)
+        {
+            result = ToolResult.Text($"{call.Name}: {e.Message}", isError: true);
+        }
+        if (TextLength(result) <= ToolLimits.MaxResultChars)
+            return result;
+        // Long output goes to a file in the workspace, written by the runner as the sandbox user.
+        return await RunnerCallAsync(new JsonObject
+        {
+            ["name"] = "spill",
+            ["result"] = new JsonObject { ["content"] = result.Content.DeepClone(), ["is_error"] = result.IsError },
+            ["key"] = call.IdempotencyKey,
+        }, ct);
+    }
+
+    private async Task<ToolResult> RunnerCallAsync(JsonObject request, CancellationToken ct)
+    {
+        await runnerGate.WaitAsync(ct);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                if (runner is null || runner.HasExited)
+                {
+                    runner?.Dispose();
+                    runner = ToolRunnerProcess.Start(BwrapCommand.Build(options, store, Session, cgroup,
+                        new SandboxProgram(BwrapCommand.RunnerCommand(), MountRunner: true)));
+                }
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(FileToolTimeout);
+                try
+                {
+                    return await runner.CallAsync(request, timeout.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    KillRunner(); // mid-request: its answer would desynchronise the next call
+                    ct.ThrowIfCancellationRequested();
+                    return ToolResult.Text($"{request["name"]}: timed out after {FileToolTimeout.TotalSeconds:0} s", isError: true);
+                }
+                catch (IOException e)
+                {
+                    KillRunner();
+                    if (attempt >= 2)
+                        return ToolResult.Text($"{request["name"]}: the sandbox could not run the tool ({e.Message})", isError: true);
+                }
+            }
+        }
+        finally
+        {
+            runnerGate.Release();
+        }
+    }
+
+    private void KillRunner()
+    {
+        Interlocked.Exchange(ref runner, null)?.Dispose();
+    }
+
+    (ShellProcess Shell, StderrTail Stderr) IShellHost.StartShell()
+    {
+        var program = proxy is null
+            ? new SandboxProgram(BwrapCommand.Shell)
+            : new SandboxProgram(BwrapCommand.ShellBehindRelay(), proxy.UnixSocketPath);
+        var started = ShellProcess.Start(BwrapCommand.Build(options, store, Session, cgroup, program));
+        return (started, StderrTail.Attach(started.Process));
+    }
+
+    LimitHits IShellHost.ReadHits() => cgroup.ReadHits();
+
+    void IShellHost.StopAll() => StopProcesses();
+
+    string? IShellHost.CheckWorkspace()
+    {
+        var used = WorkspaceUsage.Measure(Session.Workspace);
+        return used <= options.Limits.WorkspaceBytes
+            ? null
+            : $"[disk limit: /workspace uses {used >> 20} MiB, over its limit of {options.Limits.WorkspaceBytes >> 20} MiB; delete files before writing more]";
+    }
+
+    private void StopProcesses()
+    {
+        shell.Stop();
+        KillRunner();
+        cgroup.KillAll();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+            return;
+        StopProcesses();
+        cgroup.Delete();
+        await onDisposed(this);
+    }
+
+    private static int TextLength(ToolResult result) =>
+        result.Content.Sum(block => block?["text"]?.GetValue<string>().Length ?? 0);
+}

@@ -1,0 +1,125 @@
+using System.Collections.Concurrent;
+using Hangar.Harness.Tools;
+using Hangar.Sandbox.Network;
+using Microsoft.Extensions.Logging;
+
+namespace Hangar.Sandbox.Bubblewrap;
+
+/// <summary>
+/// Hands out one <see cref="BubblewrapSandbox"/> per session, created on the first
+/// <see cref="AcquireAsync"/> (the harness calls it at the session's first tool call) and cached until
+/// <see cref="ReleaseAsync"/> (idle timeout, archive, delete) or disposal. Create it with
+/// <see cref="CreateAsync"/>, which proves bwrap works here or throws <see cref="SandboxUnavailableException"/>.
+/// </summary>
+public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsyncDisposable
+{
+    private readonly SandboxOptions options;
+    private readonly SandboxStore store;
+    private readonly CgroupHost cgroups;
+    private readonly IEgressProxy? egress;
+    private readonly ILogger logger;
+    private readonly ConcurrentDictionary<string, Lazy<Task<BubblewrapSandbox>>> sandboxes = new();
+
+    private BubblewrapSandboxProvider(SandboxOptions options, SandboxStore store, CgroupHost cgroups, IEgressProxy? egress, ILogger logger)
+    {
+        this.options = options;
+        this.store = store;
+        this.cgroups = cgroups;
+        this.egress = egress;
+        this.logger = logger;
+    }
+
+    /// <summary>Where limits are enforced (cgroup v1/v2) or that they are degraded to rlimits only.</summary>
+    public string CgroupDescription => cgroups.Description;
+
+    /// <summary>
+    /// Prepares <c>&lt;data&gt;/sandboxes</c>, detects cgroups and runs a trivial sandbox. Without an
+    /// <paramref name="egress"/> proxy, <c>limited</c> environments get no network at all (fail closed).
+    /// </summary>
+    public static async Task<BubblewrapSandboxProvider> CreateAsync(SandboxOptions options, ILogger logger, IEgressProxy? egress, CancellationToken ct)
+    {
+        var store = SandboxStore.Prepare(options);
+        var cgroups = CgroupHost.Detect();
+        if (!cgroups.EnforcesLimits)
+            LogDegraded(logger, cgroups.Description);
+        await BubblewrapProbe.RunAsync(options, store, cgroups, ct);
+        LogReady(logger, store.Root, cgroups.Description);
+        return new BubblewrapSandboxProvider(options, store, cgroups, egress, logger);
+    }
+
+    public async Task<ISandbox> AcquireAsync(SandboxRequest request, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        var entry = sandboxes.GetOrAdd(request.SessionId, _ => new Lazy<Task<BubblewrapSandbox>>(() => CreateSandboxAsync(request)));
+        try
+        {
+            return await entry.Value.WaitAsync(ct);
+        }
+        catch (Exception) when (entry.Value.IsFaulted)
+        {
+            sandboxes.TryRemove(new(request.SessionId, entry));
+            throw;
+        }
+    }
+
+    /// <summary>Tears down the session's sandbox (processes, cgroup, proxy); its workspace stays on disk.</summary>
+    public async Task ReleaseAsync(string sessionId, CancellationToken ct)
+    {
+        if (sandboxes.TryGetValue(sessionId, out var entry) && entry.IsValueCreated)
+        {
+            await ((Task)entry.Value).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (entry.Value.IsCompletedSuccessfully)
+                await entry.Value.Result.DisposeAsync();
+        }
+        sandboxes.TryRemove(sessionId, out _);
+    }
+
+    /// <summary>Deletes the session's workspace for good (session deletion); releases the sandbox first.</summary>
+    public async Task DeleteWorkspaceAsync(string sessionId, CancellationToken ct)
+    {
+        await ReleaseAsync(sessionId, ct);
+        var layout = store.Open(sessionId);
+        Directory.Delete(layout.Directory, recursive: true);
+    }
+
+    private async Task<BubblewrapSandbox> CreateSandboxAsync(SandboxRequest request)
+    {
+        var session = store.Open(request.SessionId);
+        var policy = NetworkPolicy.FromEnvironmentConfig(request.EnvironmentConfig);
+        EgressEndpoint? proxy = null;
+        if (policy is NetworkPolicy.Limited && egress is not null)
+            proxy = await egress.StartAsync(request.SessionId, policy, CancellationToken.None);
+        if (policy is NetworkPolicy.Unrestricted)
+            LogNoUserModeNetwork(logger, request.SessionId);
+        var cgroup = cgroups.Create(request.SessionId, options.Limits);
+        var sandbox = new BubblewrapSandbox(options, store, session, policy, proxy, cgroup, OnDisposedAsync);
+        sandbox.Start();
+        LogCreated(logger, request.SessionId, session.Uid, policy.GetType().Name);
+        return sandbox;
+    }
+
+    private async ValueTask OnDisposedAsync(BubblewrapSandbox sandbox)
+    {
+        sandboxes.TryRemove(sandbox.SessionId, out _);
+        if (sandbox.Policy is NetworkPolicy.Limited && egress is not null)
+            await egress.StopAsync(sandbox.SessionId, CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var sessionId in sandboxes.Keys.ToList())
+            await ReleaseAsync(sessionId, CancellationToken.None);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox limits degraded: {Description}. Memory, CPU and process limits are not enforced.")]
+    private static partial void LogDegraded(ILogger logger, string description);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bubblewrap sandboxes ready in {Root}; limits via {Cgroups}")]
+    private static partial void LogReady(ILogger logger, string root, string cgroups);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox for session {SessionId} started (host uid {Uid}, network {Policy})")]
+    private static partial void LogCreated(ILogger logger, string sessionId, int uid, string policy);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: unrestricted networking is not implemented yet (needs slirp4netns); the sandbox has no network")]
+    private static partial void LogNoUserModeNetwork(ILogger logger, string sessionId);
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Hangar.Sandbox.Bubblewrap;
+
+/// <summary>What runs inside a sandbox and how it reaches the network.</summary>
+internal sealed record SandboxProgram(IReadOnlyList<string> Command, string? ProxySocket = null, bool MountRunner = false);
+
+/// <summary>
+/// The launch line of one sandboxed program (the study's measured recipe, §0/§1):
+/// <c>sh -c 'join cgroups; exec "$@"' prlimit … -- setpriv --reuid=U … -- bwrap … -- program</c>, started
+/// with an EMPTY environment (otherwise bwrap's pid 1 keeps ours, readable via /proc/1/environ).
+/// </summary>
+internal static class BwrapCommand
+{
+    public const string ProxySocketInside = "/run/sbx/proxy.sock";
+    public const string RunnerInside = "/opt/hangar/runner";
+    public const string ProxyUrl = "http://127.0.0.1:3128";
+
+    // Joins every cgroup given (count first) with the shell's own pid, which exec keeps for bwrap.
+    private const string Launcher = "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift; n=$((n-1)); done; exec \"$@\"";
+
+    public static ProcessStartInfo Build(SandboxOptions options, SandboxStore store, SessionLayout session,
+        ISandboxCgroup cgroup, SandboxProgram program)
+    {
+        var limits = options.Limits;
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = "/",
+        };
+        start.Environment.Clear();
+        var args = start.ArgumentList;
+        Add(args, "-c", Launcher, "sbx-launch", cgroup.ProcsFiles.Count.ToString(CultureInfo.InvariantCulture));
+        foreach (var file in cgroup.ProcsFiles)
+            args.Add(file);
+        Add(args, "/usr/bin/prlimit",
+            // RLIMIT_NPROC is a backstop above pids.max, so the cgroup (whose counter we watch) trips first.
+            $"--nproc={limits.MaxProcesses + 64}", $"--fsize={limits.MaxFileBytes}", $"--nofile={limits.MaxOpenFiles}", "--core=0", "--",
+            "/usr/bin/setpriv", $"--reuid={session.Uid}", $"--regid={session.Uid}", "--clear-groups",
+            "--inh-caps=-all", "--bounding-set=-all", "--", options.BwrapPath);
+        AddSystem(args);
+        Add(args, "--ro-bind", Path.Join(store.Shared, "passwd"), "/etc/passwd",
+            "--ro-bind", Path.Join(store.Shared, "group"), "/etc/group",
+            "--ro-bind", Path.Join(store.Shared, "hosts"), "/etc/hosts",
+            "--proc", "/proc", "--dev", "/dev",
+            "--perms", "1777", "--size", limits.TmpBytes.ToString(CultureInfo.InvariantCulture), "--tmpfs", "/tmp",
+            "--bind", session.Workspace, "/workspace", "--chdir", "/workspace",
+            "--unshare-all", "--unshare-user", "--disable-userns", "--uid", "1000", "--gid", "1000",
+            "--hostname", "sandbox", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--clearenv", "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "HOME", "/workspace",
+            "--setenv", "LANG", "C.UTF-8", "--setenv", "TERM", "dumb", "--setenv", "USER", "sandbox");
+        if (program.MountRunner)
+        {
+            var dotnetRoot = DotnetRoot();
+            if (!dotnetRoot.StartsWith("/usr/", StringComparison.Ordinal))
+                Add(args, "--ro-bind", dotnetRoot, dotnetRoot);
+            Add(args, "--ro-bind", store.RunnerDirectory, RunnerInside,
+                "--setenv", "DOTNET_ROOT", dotnetRoot, "--setenv", "DOTNET_EnableDiagnostics", "0",
+                "--setenv", "DOTNET_CLI_TELEMETRY_OPTOUT", "1", "--setenv", "DOTNET_gcServer", "0");
+        }
+        if (program.ProxySocket is { } socket)
+        {
+            // Bind the socket file only (not its directory): the sandbox sees nothing else of the host's.
+            Add(args, "--ro-bind", socket, ProxySocketInside);
+            foreach (var name in new[] { "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy" })
+                Add(args, "--setenv", name, ProxyUrl);
+            Add(args, "--setenv", "NO_PROXY", "localhost,127.0.0.1,::1", "--setenv", "no_proxy", "localhost,127.0.0.1,::1");
+        }
+        // Last mount operation: nothing outside /workspace and /tmp is writable, not even bwrap's root tmpfs.
+        Add(args, "--remount-ro", "/", "--");
+        foreach (var part in program.Command)
+            args.Add(part);
+        return start;
+    }
+
+    /// <summary>The in-sandbox dotnet host for the file-tool runner.</summary>
+    public static IReadOnlyList<string> RunnerCommand() =>
+        [Path.Join(DotnetRoot(), "dotnet"), "exec", Path.Join(RunnerInside, SandboxStore.RunnerDll)];
+
+    /// <summary>bash started behind an in-sandbox relay 127.0.0.1:3128 → the bound proxy socket (limited networking).</summary>
+    public static IReadOnlyList<string> ShellBehindRelay() =>
+    [
+        "/bin/bash", "--noprofile", "--norc", "-c",
+        $"socat TCP4-LISTEN:3128,bind=127.0.0.1,fork,reuseaddr,backlog=256 UNIX-CONNECT:{ProxySocketInside} >/dev/null 2>&1 &\n" +
+        "for i in $(seq 400); do grep -q ':0C38 00000000:0000 0A' /proc/net/tcp && break; sleep 0.005; done\n" +
+        "exec /bin/bash --noprofile --norc",
+    ];
+
+    public static readonly IReadOnlyList<string> Shell = ["/bin/bash", "--noprofile", "--norc"];
+
+    private static void AddSystem(IList<string> args)
+    {
+        // Host /usr read-only minus /usr/local (host tooling); a handful of /etc files, no host home.
+        Add(args, "--ro-bind", "/usr", "/usr", "--tmpfs", "/usr/local",
+            "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin", "--symlink", "usr/lib", "/lib");
+        if (Directory.Exists("/usr/lib64"))
+            Add(args, "--symlink", "usr/lib64", "/lib64");
+        Add(args, "--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
+            "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+            "--ro-bind-try", "/etc/ssl", "/etc/ssl",
+            "--ro-bind-try", "/etc/ca-certificates", "/etc/ca-certificates",
+            "--ro-bind-try", "/etc/nsswitch.conf", "/etc/nsswitch.conf",
+            "--ro-bind-try", "/etc/localtime", "/etc/localtime");
+    }
+
+    private static string DotnetRoot()
+    {
+        // …/shared/Microsoft.NETCore.App/<version>/ → the install root holding the dotnet host.
+        var runtime = RuntimeEnvironment.GetRuntimeDirectory().TrimEnd('/');
+        return Path.GetFullPath(Path.Join(runtime, "..", "..", ".."));
+    }
+
+    private static void Add(IList<string> list, params string[] items)
+    {
+        foreach (var item in items)
+            list.Add(item);
+    }
+}

@@ -1,0 +1,15 @@
+using System.Runtime.InteropServices;
+
+namespace Hangar.Sandbox.Bubblewrap;
+
+internal static class Native
+{
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    internal static extern int Kill(int pid, int signal);
+
+    [DllImport("libc", EntryPoint = "lchown", SetLastError = true)]
+    internal static extern int LChown(string path, uint owner, uint group);
+
+    [DllImport("libc", EntryPoint = "geteuid")]
+    internal static extern uint GetEuid();
+}

@@ -1,0 +1,47 @@
+namespace Hangar.Sandbox.Bubblewrap;
+
+/// <summary>
+/// Where sandboxes keep their state and how much they may use. Defaults are per sandbox (one per
+/// session); environments may override them later. Every path under <see cref="DataDirectory"/> must be
+/// traversable (o+x) by the unprivileged session uids, because bwrap opens its bind sources as them.
+/// </summary>
+public sealed record SandboxOptions
+{
+    /// <summary>Root of server data; sandboxes live in <c>&lt;data&gt;/sandboxes/&lt;session id&gt;</c>.</summary>
+    public required string DataDirectory { get; init; }
+
+    public string BwrapPath { get; init; } = "/usr/bin/bwrap";
+
+    /// <summary>Host uids handed to sessions start here (sandbox uid 1000 maps to one of them).</summary>
+    public int FirstSessionUid { get; init; } = 200_000;
+
+    /// <summary>How many distinct session uids exist; sessions hash into this range.</summary>
+    public int SessionUidCount { get; init; } = 1_000_000;
+
+    public SandboxLimits Limits { get; init; } = new();
+}
+
+/// <summary>Resource ceilings of one sandbox (its shell, everything it starts, and its file-tool runner).</summary>
+public sealed record SandboxLimits
+{
+    /// <summary>RAM (and RAM+swap) of the whole sandbox, including its /tmp tmpfs; OOM kills inside it.</summary>
+    public long MemoryBytes { get; init; } = 1L << 30;
+
+    /// <summary>Tasks (processes and threads) in the sandbox; a fork bomb hits this and the sandbox is stopped.</summary>
+    public int MaxProcesses { get; init; } = 512;
+
+    /// <summary>CPU share in cores (cfs quota over a 100 ms period).</summary>
+    public double Cpus { get; init; } = 1.0;
+
+    /// <summary>Size of the sandbox's /tmp (a tmpfs, charged to memory).</summary>
+    public long TmpBytes { get; init; } = 256L << 20;
+
+    /// <summary>Workspace size; checked after each command (no quota on the host filesystem, see docs/sandbox.md).</summary>
+    public long WorkspaceBytes { get; init; } = 2L << 30;
+
+    /// <summary>Largest single file a process may write (RLIMIT_FSIZE; SIGXFSZ beyond).</summary>
+    public long MaxFileBytes { get; init; } = 1L << 30;
+
+    /// <summary>Open files per process (RLIMIT_NOFILE).</summary>
+    public int MaxOpenFiles { get; init; } = 4096;
+}

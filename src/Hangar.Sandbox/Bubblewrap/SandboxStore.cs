@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Hangar.Sandbox.Bubblewrap;
+
+/// <summary>One session's host-side state: its directory, workspace and unprivileged host uid.</summary>
+internal sealed record SessionLayout(string SessionId, string Directory, string Workspace, int Uid);
+
+/// <summary>
+/// <c>&lt;data&gt;/sandboxes</c>: per session <c>&lt;id&gt;/workspace</c> (owned by the session uid, mode
+/// 0700, kept across sandbox rebuilds and server restarts) and <c>&lt;id&gt;/uid</c>; shared, read-only
+/// inputs in <c>.shared/</c> (the sandbox's /etc/passwd, group, hosts and the file-tool runner).
+/// </summary>
+internal sealed partial class SandboxStore
+{
+    public const string RunnerDll = "Hangar.Sandbox.ToolRunner.dll";
+    private readonly SandboxOptions options;
+    private readonly Lock uidLock = new();
+
+    private SandboxStore(SandboxOptions options, string root)
+    {
+        this.options = options;
+        Root = root;
+    }
+
+    public string Root { get; }
+
+    public string Shared => Path.Join(Root, ".shared");
+
+    public string RunnerDirectory => Path.Join(Shared, "runner");
+
+    public static SandboxStore Prepare(SandboxOptions options)
+    {
+        var root = Path.GetFullPath(Path.Join(options.DataDirectory, "sandboxes"));
+        var store = new SandboxStore(options, root);
+        Directory.CreateDirectory(root);
+        // Traversable but not listable: a session uid can reach its own bind source and nothing else.
+        Chmod(root, "711");
+        Directory.CreateDirectory(store.RunnerDirectory);
+        WriteShared(Path.Join(store.Shared, "passwd"),
+            "root:x:0:0:root:/root:/usr/sbin/nologin\nsandbox:x:1000:1000:sandbox:/workspace:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+        WriteShared(Path.Join(store.Shared, "group"), "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n");
+        WriteShared(Path.Join(store.Shared, "hosts"), "127.0.0.1 localhost sandbox\n::1 localhost\n");
+        var runner = Path.Join(AppContext.BaseDirectory, RunnerDll);
+        if (!File.Exists(runner))
+            runner = Path.Join(Path.GetDirectoryName(typeof(SandboxStore).Assembly.Location)!, RunnerDll);
+        if (!File.Exists(runner))
+            throw new SandboxUnavailableException($"the sandbox file-tool runner {RunnerDll} is missing next to the application (build Hangar.Sandbox.ToolRunner)");
+        File.Copy(runner, Path.Join(store.RunnerDirectory, RunnerDll), overwrite: true);
+        Chmod(Path.Join(store.RunnerDirectory, RunnerDll), "644");
+        var version = Environment.Version;
+        WriteShared(Path.Join(store.RunnerDirectory, "Hangar.Sandbox.ToolRunner.runtimeconfig.json"),
+            new System.Text.Json.Nodes.JsonObject
+            {
+                ["runtimeOptions"] = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["tfm"] = $"net{version.Major}.0",
+                    ["framework"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "Microsoft.NETCore.App", ["version"] = $"{version.Major}.{version.Minor}.0" },
+                    ["configProperties"] = new System.Text.Json.Nodes.JsonObject { ["System.Globalization.Invariant"] = true },
+                },
+            }.ToJsonString());
+        return store;
+    }
+
+    /// <summary>The session's layout, creating its directory, uid and workspace on first use.</summary>
+    public SessionLayout Open(string sessionId)
+    {
+        // The id becomes a directory name: anything but a plain id could escape the root.
+        if (!SafeId().IsMatch(sessionId))
+            throw new ArgumentException($"session id '{sessionId}' is not usable as a directory name", nameof(sessionId));
+        var directory = Path.Join(Root, sessionId);
+        var workspace = Path.Join(directory, "workspace");
+        int uid;
+        lock (uidLock)
+        {
+            Directory.CreateDirectory(directory);
+            Chmod(directory, "711");
+            var uidFile = Path.Join(directory, "uid");
+            if (!File.Exists(uidFile) || !int.TryParse(File.ReadAllText(uidFile), CultureInfo.InvariantCulture, out uid))
+            {
+                uid = AllocateUid(sessionId);
+                File.WriteAllText(uidFile, uid.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+        if (!Directory.Exists(workspace))
+        {
+            Directory.CreateDirectory(workspace);
+            if (Native.LChown(workspace, (uint)uid, (uint)uid) != 0)
+                throw new IOException($"chown {workspace} to {uid} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}); the server must run as root");
+            Chmod(workspace, "700");
+        }
+        return new SessionLayout(sessionId, directory, workspace, uid);
+    }
+
+    /// <summary>A uid derived from the id's hash, moved past any taken by another session (never shared).</summary>
+    private int AllocateUid(string sessionId)
+    {
+        var taken = Directory.EnumerateDirectories(Root)
+            .Select(d => Path.Join(d, "uid"))
+            .Where(File.Exists)
+            .Select(f => int.TryParse(File.ReadAllText(f), CultureInfo.InvariantCulture, out var u) ? u : -1)
+            .ToHashSet();
+        var hash = 2166136261u;
+        foreach (var c in sessionId)
+            hash = (hash ^ c) * 16777619u;
+        var slot = (int)(hash % (uint)options.SessionUidCount);
+        for (var i = 0; i < options.SessionUidCount; i++)
+        {
+            var candidate = options.FirstSessionUid + (slot + i) % options.SessionUidCount;
+            if (!taken.Contains(candidate))
+                return candidate;
+        }
+        throw new InvalidOperationException("no free session uid");
+    }
+
+    private static void WriteShared(string path, string text)
+    {
+        File.WriteAllText(path, text);
+        Chmod(path, "644");
+    }
+
+    private static void Chmod(string path, string octal)
+    {
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("bubblewrap sandboxes need Linux");
+        File.SetUnixFileMode(path, (UnixFileMode)Convert.ToInt32(octal, 8));
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,128}$")]
+    private static partial Regex SafeId();
+}

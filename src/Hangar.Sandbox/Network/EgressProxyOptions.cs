@@ -1,0 +1,44 @@
+using System.Net;
+
+namespace Hangar.Sandbox.Network;
+
+/// <summary>Resolves a host name to its addresses (one lookup per request; the proxy never re-resolves).</summary>
+public delegate Task<IPAddress[]> EgressResolver(string host, CancellationToken cancellationToken);
+
+/// <summary>Operator settings of the egress proxy.</summary>
+public sealed record EgressProxyOptions
+{
+    /// <summary>Directory for the per-session sockets; created with mode 0711 so sandbox uids can traverse it.</summary>
+    public required string SocketDirectory { get; init; }
+
+    /// <summary>
+    /// <c>HANGAR_ALLOW_PRIVATE_EGRESS=true</c>: allow loopback/link-local/private destinations (on-premises
+    /// services, loopback tests). Metadata, multicast and unspecified addresses stay refused.
+    /// </summary>
+    public bool AllowPrivateEgress { get; init; }
+
+    /// <summary>Concurrent client connections per sandbox; further ones get 503.</summary>
+    public int MaxConnectionsPerSandbox { get; init; } = 64;
+
+    /// <summary>Cap on a request line plus headers; larger heads get 431.</summary>
+    public int MaxHeaderBytes { get; init; } = 16 * 1024;
+
+    /// <summary>How long a client may take to send its request head.</summary>
+    public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Upper bound on resolving and connecting to the destination.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A relayed connection with no bytes in either direction for this long is closed.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Name resolution; tests substitute fixed answers for made-up names.</summary>
+    public EgressResolver Resolver { get; init; } = static (host, ct) => Dns.GetHostAddressesAsync(host, ct);
+
+    /// <summary>Reads <c>HANGAR_ALLOW_PRIVATE_EGRESS</c> (true/1 enables) from the environment.</summary>
+    public static EgressProxyOptions FromEnvironment(string socketDirectory) => new()
+    {
+        SocketDirectory = socketDirectory,
+        AllowPrivateEgress = Environment.GetEnvironmentVariable("HANGAR_ALLOW_PRIVATE_EGRESS")?.Trim().ToLowerInvariant() is "true" or "1",
+    };
+}

@@ -1,0 +1,28 @@
+namespace Hangar.Sandbox.Network;
+
+/// <summary>
+/// The host-side egress proxy for <c>limited</c> networking (issue 5 §4). One listener per sandbox:
+/// the sandbox provider binds <see cref="EgressEndpoint.UnixSocketPath"/> read-only into the sandbox at
+/// <c>/run/sbx/proxy.sock</c> and runs an in-sandbox relay (socat on 127.0.0.1:3128) with
+/// <c>HTTP(S)_PROXY</c> pointing at it. The proxy speaks HTTP (absolute-form requests) and HTTPS
+/// <c>CONNECT</c>, allows only the policy's hosts, answers others with a clear 403, and refuses
+/// destinations resolving to loopback, link-local, private or metadata addresses unless
+/// <c>HANGAR_ALLOW_PRIVATE_EGRESS=true</c>. The socket path identifies the session.
+/// </summary>
+public interface IEgressProxy
+{
+    /// <summary>
+    /// Starts (or returns the running) listener for <paramref name="sessionId"/> enforcing
+    /// <paramref name="policy"/> (always a <see cref="NetworkPolicy.Limited"/> in practice; the provider
+    /// never calls it for None or Unrestricted). The socket file must be connectable by any uid (0666):
+    /// the sandbox runs as an unprivileged per-session uid. Idempotent per session: a second call with
+    /// the same session returns the same endpoint (a sandbox rebuild reuses it).
+    /// </summary>
+    Task<EgressEndpoint> StartAsync(string sessionId, NetworkPolicy policy, CancellationToken ct);
+
+    /// <summary>Stops the session's listener and deletes its socket; no-op when none is running.</summary>
+    Task StopAsync(string sessionId, CancellationToken ct);
+}
+
+/// <summary>Where the sandbox reaches the proxy: an absolute host path of a unix stream socket.</summary>
+public sealed record EgressEndpoint(string UnixSocketPath);

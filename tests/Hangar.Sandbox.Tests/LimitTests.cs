@@ -1,0 +1,87 @@
+using System.Text.Json.Nodes;
+using Hangar.Harness.Tools;
+using Hangar.Sandbox.Bubblewrap;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Hangar.Sandbox.Tests;
+
+/// <summary>Limits stop only the offending sandbox with a clear error; the next call gets a fresh one.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class LimitTests(SandboxFixture fixture)
+{
+    private Task<ISandbox> NewSandboxAsync() =>
+        fixture.Provider.AcquireAsync(SandboxFixture.Request(SandboxFixture.NewSessionId()), CancellationToken.None);
+
+    [Fact]
+    public async Task Memory_hog_is_stopped_and_the_next_call_works()
+    {
+        var sandbox = await NewSandboxAsync();
+        await sandbox.RunAsync(Tools.Bash("echo kept > before.txt"));
+        var (text, isError) = await sandbox.RunAsync(Tools.Bash("x=$(head -c 600000000 /dev/zero | tr '\\0' a); echo survived", timeoutMs: 60_000));
+        Assert.True(isError, text);
+        Assert.Contains("out of memory", text);
+        Assert.DoesNotContain("survived", text);
+        Assert.Equal(("kept", false), await sandbox.RunAsync(Tools.Bash("cat before.txt")));
+    }
+
+    [Fact]
+    public async Task Fork_bomb_is_stopped_and_the_next_call_works()
+    {
+        var sandbox = await NewSandboxAsync();
+        var (text, isError) = await sandbox.RunAsync(Tools.Bash("bomb() { bomb | bomb & }; bomb; sleep 20; echo survived", timeoutMs: 60_000));
+        Assert.True(isError, text);
+        Assert.Contains("too many processes", text);
+        var next = await sandbox.RunAsync(Tools.Bash("ls /proc | grep -cE '^[0-9]+$'"));
+        Assert.False(next.IsError, next.Text);
+        Assert.InRange(int.Parse(next.Text), 1, 10);
+    }
+
+    [Fact]
+    public async Task Disk_limits_stop_big_writes()
+    {
+        var sandbox = await NewSandboxAsync();
+        // One file over RLIMIT_FSIZE (48 MiB here): the writer gets SIGXFSZ.
+        var big = await sandbox.RunAsync(Tools.Bash("head -c 60000000 /dev/zero > big.bin"));
+        Assert.True(big.IsError, big.Text);
+        Assert.Contains("exit code 153", big.Text);
+        // Several files over the workspace limit (64 MiB): the command is reported as over the limit.
+        var many = await sandbox.RunAsync(Tools.Bash("rm -f big.bin; for i in 1 2; do head -c 40000000 /dev/zero > f$i.bin; done"));
+        Assert.True(many.IsError, many.Text);
+        Assert.Contains("disk limit", many.Text);
+        // /tmp is a tmpfs capped at 64 MiB.
+        var tmp = await sandbox.RunAsync(Tools.Bash("rm -f f*.bin; for i in 1 2; do head -c 40000000 /dev/zero > /tmp/t$i; done"));
+        Assert.True(tmp.IsError, tmp.Text);
+        Assert.Contains("No space left", tmp.Text);
+        Assert.False((await sandbox.RunAsync(Tools.Bash("rm -f /tmp/t*; echo ok"))).IsError);
+    }
+
+    [Fact]
+    public async Task Workspace_survives_release_and_a_new_provider()
+    {
+        var sessionId = SandboxFixture.NewSessionId();
+        var sandbox = await fixture.Provider.AcquireAsync(SandboxFixture.Request(sessionId), CancellationToken.None);
+        await sandbox.RunAsync(Tools.Call("write", new JsonObject { ["file_path"] = "notes.txt", ["content"] = "persisted" }));
+        var uid = ((BubblewrapSandbox)sandbox).HostUid;
+        await fixture.Provider.ReleaseAsync(sessionId, CancellationToken.None);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => sandbox.ExecuteAsync(Tools.Bash("true"), CancellationToken.None));
+
+        await using var second = await BubblewrapSandboxProvider.CreateAsync(fixture.Options, NullLogger.Instance, null, CancellationToken.None);
+        var again = await second.AcquireAsync(SandboxFixture.Request(sessionId), CancellationToken.None);
+        Assert.NotSame(sandbox, again);
+        Assert.Equal(uid, ((BubblewrapSandbox)again).HostUid);
+        Assert.Equal(("persisted", false), await again.RunAsync(Tools.Call("read", new JsonObject { ["file_path"] = "notes.txt" })));
+    }
+
+    [Fact]
+    public async Task Same_session_gets_the_same_sandbox_and_a_dead_one_is_rebuilt()
+    {
+        var sessionId = SandboxFixture.NewSessionId();
+        var first = await fixture.Provider.AcquireAsync(SandboxFixture.Request(sessionId), CancellationToken.None);
+        Assert.Same(first, await fixture.Provider.AcquireAsync(SandboxFixture.Request(sessionId), CancellationToken.None));
+        await first.RunAsync(Tools.Bash("export KEEP=1"));
+        var (text, isError) = await first.RunAsync(Tools.Bash("kill -9 $$"));  // the shell dies, and its bwrap with it
+        Assert.True(isError);
+        Assert.Contains("the shell exited", text);
+        Assert.Equal(("alive:", false), await first.RunAsync(Tools.Bash("echo alive:$KEEP")));
+    }
+}
