@@ -32,7 +32,7 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
         Stopwatch clock;
         long seqAtKill;
 
-        await using (var server = await RunningServer.StartAsync(["--data", data.Path], key, key, workers: true, env))
+        await using (var server = await RunningServer.StartAsync(["--data", data.Path, "--sandbox", "local"], key, key, workers: true, env))
         {
             using var http = server.Client(key);
             session = await CreateSessionAsync(http);
@@ -46,7 +46,7 @@ public sealed class ServerCrashTests(ITestOutputHelper output)
             seqAtKill = (await log.EventsAsync(session))[^1].Seq;
         }
 
-        await using var restarted = await RunningServer.StartAsync(["--data", data.Path], key, key, workers: true, env);
+        await using var restarted = await RunningServer.StartAsync(["--data", data.Path, "--sandbox", "local"], key, key, workers: true, env);
         var done = await log.WaitForIdleAsync(session, 1, Patience, () => restarted.Process.Transcript);
         output.WriteLine($"SQLite: kill → session idle again on the restarted server (restart, lease expiry, 3 s re-run, model call) {clock.Elapsed.TotalSeconds:0.00} s");
         Assert.True(done.Count > seqAtKill);

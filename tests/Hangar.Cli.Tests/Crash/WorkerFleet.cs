@@ -25,7 +25,11 @@ public sealed class WorkerFleet : IAsyncLifetime
 
     public StoredLog Log { get; private set; } = null!;
 
-    /// <summary>TMPDIR of the workers: local sandboxes keep session workspaces in <c>workspaces/&lt;session&gt;</c> under it.</summary>
+    /// <summary>
+    /// TMPDIR of the workers: with PostgreSQL their local sandboxes keep session workspaces in
+    /// <c>hangar/workspaces/&lt;session&gt;</c> under it. Local, not bubblewrap: what is under test is
+    /// the harness's recovery, and the local sandbox runs on any test machine.
+    /// </summary>
     public TempDirectory Temp { get; } = new();
 
     private string Database { get; set; } = "";
@@ -41,7 +45,7 @@ public sealed class WorkerFleet : IAsyncLifetime
         Http = _server.Client(_key);
     }
 
-    public string WorkspaceOf(string sessionId) => Path.Combine(Temp.Path, "workspaces", sessionId);
+    public string WorkspaceOf(string sessionId) => Path.Combine(Temp.Path, "hangar", "workspaces", sessionId);
 
     /// <summary>Starts workers until two are alive and announced themselves.</summary>
     public async Task KeepTwoWorkersAsync()
@@ -51,7 +55,7 @@ public sealed class WorkerFleet : IAsyncLifetime
         {
             _workers.RemoveAll(w => w.HasExited);
             started = [.. Enumerable.Range(0, Math.Max(0, 2 - _workers.Count)).Select(_ => HangarProcess.Start(
-                ["worker", "--database", Database, "--concurrency", "2"],
+                ["worker", "--database", Database, "--concurrency", "2", "--sandbox", "local"],
                 new Dictionary<string, string?>
                 {
                     ["ANTHROPIC_BASE_URL"] = Model.BaseUrl.ToString(),
