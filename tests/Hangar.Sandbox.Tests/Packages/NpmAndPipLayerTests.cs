@@ -24,6 +24,12 @@ public sealed class NpmAndPipLayerTests(SandboxFixture fixture, ITestOutputHelpe
         output.WriteLine($"npm [left-pad]: 3 concurrent cold acquisitions {clock.ElapsedMilliseconds} ms");
 
         Assert.Equal(builds + 1, fixture.Provider.Layers.Builds);
+        clock.Restart();
+        await using var warm = await fixture.Provider.AcquireAsync(SandboxFixture.Request(SandboxFixture.NewSessionId(), environment), CancellationToken.None);
+        var (warmText, _) = await warm.RunAsync(Tools.Bash("node -e \"require('left-pad')\" && echo ok"));
+        output.WriteLine($"npm [left-pad]: warm acquisition + first command {clock.Elapsed.TotalMilliseconds:0.0} ms");
+        Assert.Equal("ok", warmText);
+        Assert.Equal(builds + 1, fixture.Provider.Layers.Builds);
         foreach (var sandbox in sandboxes)
         {
             var (text, isError) = await sandbox.RunAsync(Tools.Bash("node -e \"console.log(require('left-pad')('7', 3, '0'))\""));
