@@ -24,6 +24,9 @@ public sealed class HangarProcess : IAsyncDisposable
     public string Stdout { get { lock (_gate) { return _stdout.ToString(); } } }
     public string Stderr { get { lock (_gate) { return _stderr.ToString(); } } }
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The OS process id (<c>dotnet hangar.dll</c> runs the CLI in this very process).</summary>
+    public int Pid => _process.Id;
     public string Transcript => $"exit: {(HasExited ? _process.ExitCode.ToString() : "running")}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
 
     /// <summary>Starts <c>hangar</c> with the given arguments; <paramref name="env"/> null values unset a variable.</summary>

@@ -20,12 +20,15 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>
     /// Starts the server with <paramref name="storeArgs"/> (<c>--data DIR</c> or <c>--database CS</c>)
     /// and waits until <c>GET /v1/sessions</c> answers, authenticated with <paramref name="probeKey"/>.
+    /// API-only (<c>--no-workers</c>) unless <paramref name="workers"/>; <paramref name="env"/> adds
+    /// variables (e.g. the model's base URL for the in-process workers).
     /// </summary>
-    public static async Task<RunningServer> StartAsync(string[] storeArgs, string probeKey, string? bootstrapKey = null)
+    public static async Task<RunningServer> StartAsync(
+        string[] storeArgs, string probeKey, string? bootstrapKey = null, bool workers = false, IReadOnlyDictionary<string, string?>? env = null)
     {
-        // API-only: these tests pin the CLI and the log, not the agent loop.
-        var process = HangarProcess.Start(["serve", "--port", "0", "--no-workers", .. storeArgs],
-            new Dictionary<string, string?> { ["HANGAR_API_KEY"] = bootstrapKey });
+        var variables = new Dictionary<string, string?>(env ?? new Dictionary<string, string?>()) { ["HANGAR_API_KEY"] = bootstrapKey };
+        string[] mode = workers ? [] : ["--no-workers"];
+        var process = HangarProcess.Start(["serve", "--port", "0", .. mode, .. storeArgs], variables);
         try
         {
             var match = await process.WaitForOutputAsync(@"Hangar listening on (http://\S+)", StartTimeout);

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Hangar.Harness.Tools;
 using Hangar.Sandbox.Network;
+using Hangar.Sandbox.Packages;
 
 namespace Hangar.Sandbox.Bubblewrap;
 
@@ -19,6 +20,7 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     private readonly ISandboxCgroup cgroup;
     private readonly EgressEndpoint? proxy;
     private readonly bool userModeNetwork;
+    private readonly PackageLayer? layer;
     private readonly Func<BubblewrapSandbox, ValueTask> onDisposed;
     private readonly SandboxShell shell;
     private readonly SemaphoreSlim runnerGate = new(1, 1);
@@ -26,9 +28,10 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     private int disposed;
 
     internal BubblewrapSandbox(SandboxOptions options, SandboxStore store, SessionLayout session, NetworkPolicy policy,
-        EgressEndpoint? proxy, bool userModeNetwork, ISandboxCgroup cgroup, Func<BubblewrapSandbox, ValueTask> onDisposed)
+        EgressEndpoint? proxy, bool userModeNetwork, PackageLayer? layer, ISandboxCgroup cgroup, Func<BubblewrapSandbox, ValueTask> onDisposed)
     {
         this.userModeNetwork = userModeNetwork;
+        this.layer = layer;
         this.options = options;
         this.store = store;
         Session = session;
@@ -50,6 +53,9 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     public int HostUid => Session.Uid;
 
     internal SessionLayout Session { get; }
+
+    /// <summary>The environment's package layer mounted at /opt/env, if it has packages.</summary>
+    public PackageLayer? Layer => layer;
 
     public SandboxLimits Limits => options.Limits;
 
@@ -100,7 +106,7 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
                 {
                     runner?.Dispose();
                     runner = ToolRunnerProcess.Start(BwrapCommand.Build(options, store, Session, cgroup,
-                        new SandboxProgram(BwrapCommand.RunnerCommand(), MountRunner: true)));
+                        new SandboxProgram(BwrapCommand.RunnerCommand(), MountRunner: true, Layer: layer)));
                 }
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(FileToolTimeout);
@@ -135,11 +141,12 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
 
     (ShellProcess Shell, StderrTail Stderr, IDisposable? Network) IShellHost.StartShell()
     {
+        // The shell gets the layer's PATH and variables; the runner only its mount (no LD_LIBRARY_PATH under dotnet).
         var program = (proxy, userModeNetwork) switch
         {
-            ({ } p, _) => new SandboxProgram(BwrapCommand.ShellBehindRelay(), p.UnixSocketPath),
-            (null, true) => new SandboxProgram(BwrapCommand.ShellBehindSlirp(), UserModeNetwork: true),
-            _ => new SandboxProgram(BwrapCommand.Shell),
+            ({ } p, _) => new SandboxProgram(BwrapCommand.ShellBehindRelay(), p.UnixSocketPath, Layer: layer, LayerEnvironment: true),
+            (null, true) => new SandboxProgram(BwrapCommand.ShellBehindSlirp(), Layer: layer, LayerEnvironment: true, UserModeNetwork: true),
+            _ => new SandboxProgram(BwrapCommand.Shell, Layer: layer, LayerEnvironment: true),
         };
         var started = ShellProcess.Start(BwrapCommand.Build(options, store, Session, cgroup, program), LauncherThread.Start);
         var network = userModeNetwork && proxy is null ? SlirpNetwork.Attach(options.Slirp4netnsPath, started.Process) : null;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Hangar.Harness.Tools;
 using Hangar.Sandbox.Network;
+using Hangar.Sandbox.Packages;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.Sandbox.Bubblewrap;
@@ -19,6 +20,8 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     private readonly IEgressProxy? egress;
     private readonly ILogger logger;
     private readonly bool slirpAvailable;
+    private readonly PackageLayers layers;
+    private readonly EgressProxy? ownedBuildEgress;
     private readonly ConcurrentDictionary<string, Lazy<Task<BubblewrapSandbox>>> sandboxes = new();
 
     private BubblewrapSandboxProvider(SandboxOptions options, SandboxStore store, CgroupHost cgroups, IEgressProxy? egress, ILogger logger)
@@ -29,16 +32,29 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         this.egress = egress;
         this.logger = logger;
         slirpAvailable = File.Exists(options.Slirp4netnsPath);
-        if (!slirpAvailable)
-            LogNoSlirp(logger, options.Slirp4netnsPath);
+        if (options.UnrestrictedNetwork == UnrestrictedNetwork.UserMode)
+        {
+            if (slirpAvailable)
+                LogUserModeChosen(logger);
+            else
+                LogNoSlirp(logger, options.Slirp4netnsPath);
+        }
+        // Layer builds need registry access even when sessions get no proxy: then they get their own.
+        if (egress is null)
+            ownedBuildEgress = EgressProxy.FromEnvironment(Path.Join(options.DataDirectory, "layers-egress"));
+        layers = new PackageLayers(options, store, cgroups, egress ?? ownedBuildEgress!, logger);
     }
+
+    /// <summary>The environment package layers (built on first use, shared by sessions with the same packages).</summary>
+    internal PackageLayers Layers => layers;
 
     /// <summary>Where limits are enforced (cgroup v1/v2) or that they are degraded to rlimits only.</summary>
     public string CgroupDescription => cgroups.Description;
 
     /// <summary>
     /// Prepares <c>&lt;data&gt;/sandboxes</c>, detects cgroups and runs a trivial sandbox. Without an
-    /// <paramref name="egress"/> proxy, <c>limited</c> environments get no network at all (fail closed).
+    /// <paramref name="egress"/> proxy, <c>limited</c> environments (and <c>unrestricted</c> ones in the default
+    /// <see cref="UnrestrictedNetwork.Proxy"/> mode) get no network at all (fail closed).
     /// </summary>
     public static async Task<BubblewrapSandboxProvider> CreateAsync(SandboxOptions options, ILogger logger, IEgressProxy? egress, CancellationToken ct)
     {
@@ -88,16 +104,22 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
 
     private async Task<BubblewrapSandbox> CreateSandboxAsync(SandboxRequest request)
     {
+        // First: a package layer that cannot be built fails the acquisition (PackageInstallException)
+        // before anything else of the sandbox exists.
+        var layer = await layers.GetAsync(PackagesSpec.FromEnvironmentConfig(request.EnvironmentConfig), CancellationToken.None);
         var session = store.Open(request.SessionId);
         var policy = NetworkPolicy.FromEnvironmentConfig(request.EnvironmentConfig);
+        var userMode = policy is NetworkPolicy.Unrestricted && options.UnrestrictedNetwork == UnrestrictedNetwork.UserMode;
         EgressEndpoint? proxy = null;
-        if (policy is NetworkPolicy.Limited && egress is not null)
+        // Limited, and unrestricted by default: the egress proxy (allow-all-public for unrestricted).
+        if (UsesProxy(policy) && egress is not null)
             proxy = await egress.StartAsync(request.SessionId, policy, CancellationToken.None);
-        var userModeNetwork = policy is NetworkPolicy.Unrestricted && slirpAvailable;
-        if (policy is NetworkPolicy.Unrestricted && !slirpAvailable)
+        else if (UsesProxy(policy))
+            LogNoEgressProxy(logger, request.SessionId, policy.GetType().Name);
+        if (userMode && !slirpAvailable)
             LogNoUserModeNetwork(logger, request.SessionId, options.Slirp4netnsPath);
         var cgroup = cgroups.Create(request.SessionId, options.Limits);
-        var sandbox = new BubblewrapSandbox(options, store, session, policy, proxy, userModeNetwork, cgroup, OnDisposedAsync);
+        var sandbox = new BubblewrapSandbox(options, store, session, policy, proxy, userMode && slirpAvailable, layer, cgroup, OnDisposedAsync);
         sandbox.Start();
         LogCreated(logger, request.SessionId, session.Uid, policy.GetType().Name);
         return sandbox;
@@ -106,14 +128,20 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     private async ValueTask OnDisposedAsync(BubblewrapSandbox sandbox)
     {
         sandboxes.TryRemove(sandbox.SessionId, out _);
-        if (sandbox.Policy is NetworkPolicy.Limited && egress is not null)
+        if (UsesProxy(sandbox.Policy) && egress is not null)
             await egress.StopAsync(sandbox.SessionId, CancellationToken.None);
     }
+
+    private bool UsesProxy(NetworkPolicy policy) =>
+        policy is NetworkPolicy.Limited
+        || (policy is NetworkPolicy.Unrestricted && options.UnrestrictedNetwork == UnrestrictedNetwork.Proxy);
 
     public async ValueTask DisposeAsync()
     {
         foreach (var sessionId in sandboxes.Keys.ToList())
             await ReleaseAsync(sessionId, CancellationToken.None);
+        if (ownedBuildEgress is not null)
+            await ownedBuildEgress.DisposeAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox limits degraded: {Description}. Memory, CPU and process limits are not enforced.")]
@@ -125,7 +153,13 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox for session {SessionId} started (host uid {Uid}, network {Policy})")]
     private static partial void LogCreated(ILogger logger, string sessionId, int uid, string policy);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} is missing: sandboxes with unrestricted networking get NO network until slirp4netns is installed (apt-get install -y slirp4netns)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "HANGAR_UNRESTRICTED_NETWORK=usermode: unrestricted sandboxes use slirp4netns and can reach the host's non-loopback addresses, its LAN and cloud metadata (docs/sandbox.md)")]
+    private static partial void LogUserModeChosen(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: no egress proxy configured, so its {Policy} sandbox has no network")]
+    private static partial void LogNoEgressProxy(ILogger logger, string sessionId, string policy);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} is missing: with HANGAR_UNRESTRICTED_NETWORK=usermode, sandboxes with unrestricted networking get NO network until slirp4netns is installed (apt-get install -y slirp4netns)")]
     private static partial void LogNoSlirp(ILogger logger, string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: unrestricted networking needs {Path} (apt-get install -y slirp4netns); the sandbox has no network")]

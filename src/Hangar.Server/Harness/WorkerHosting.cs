@@ -30,7 +30,7 @@ public static class WorkerHosting
             var egress = EgressProxy.FromEnvironment(Path.Combine(root, "egress"), loggers.CreateLogger<EgressProxy>());
             owned.Add(egress);
             var bubblewrap = await BubblewrapSandboxProvider.CreateAsync(
-                new SandboxOptions { DataDirectory = root }, loggers.CreateLogger<BubblewrapSandboxProvider>(), egress, ct);
+                new SandboxOptions { DataDirectory = root, UnrestrictedNetwork = UnrestrictedNetworkSetting.FromEnvironment() }, loggers.CreateLogger<BubblewrapSandboxProvider>(), egress, ct);
             owned.Insert(0, bubblewrap);
             sandboxes = bubblewrap;
         }

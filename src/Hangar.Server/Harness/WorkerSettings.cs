@@ -1,5 +1,6 @@
 using Hangar.Harness.Models;
 using Hangar.Harness.Tools;
+using Hangar.Harness.Workers;
 
 namespace Hangar.Server.Harness;
 
@@ -12,9 +13,10 @@ public sealed record WorkerSettings
 {
     public int Concurrency { get; init; } = 4;
 
-    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Defaults as <see cref="HarnessOptions"/> (why: there).</summary>
+    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(1.5);
 
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     public int MaxModelAttempts { get; init; } = 5;
 

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Anthropic;
 using Anthropic.Core;
 using Hangar.Server;
+using Hangar.Server.Harness;
 using Hangar.Storage;
 using Microsoft.AspNetCore.Builder;
 
@@ -30,8 +31,9 @@ public sealed class RunningHangar : IAsyncDisposable
 
     public string ApiKey { get; }
 
-    /// <param name="scratchDirectory">Deleted on dispose (the SQLite data directory), if any.</param>
-    public static async Task<RunningHangar> StartAsync(StoreOptions store, string? scratchDirectory, CancellationToken ct)
+    /// <param name="scratchDirectory">Deleted on dispose (the SQLite data directory, workspaces), if any.</param>
+    /// <param name="workers">Null: API only, no agent loop; else the harness workers this server runs.</param>
+    public static async Task<RunningHangar> StartAsync(StoreOptions store, string? scratchDirectory, CancellationToken ct, WorkerSettings? workers = null)
     {
         var apiKey = ApiKeys.Generate();
         var app = await HangarServer.BuildAsync(
@@ -42,8 +44,9 @@ public sealed class RunningHangar : IAsyncDisposable
                 Store = store,
                 BootstrapApiKey = apiKey,
                 StreamHeartbeat = Heartbeat,
-                // These tests pin the API contract of sessions without an agent loop.
-                RunWorkers = false,
+                // The API tests pin the contract of sessions without an agent loop.
+                RunWorkers = workers is not null,
+                Workers = workers ?? new WorkerSettings(),
             },
             ct);
         await app.StartAsync(ct);

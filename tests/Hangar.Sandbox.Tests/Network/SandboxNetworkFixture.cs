@@ -10,7 +10,8 @@ namespace Hangar.Sandbox.Tests.Network;
 /// Real bubblewrap sandboxes wired to real egress proxies, with two loopback Kestrel servers standing in
 /// for internet hosts (allowed.test and blocked.test resolve to 127.0.0.1 through the proxy's test
 /// resolver). Two providers: one whose proxy allows private destinations (HANGAR_ALLOW_PRIVATE_EGRESS=true,
-/// loopback standing in for the internet) and one with the operator default (private egress refused).
+/// loopback standing in for the internet) and one with the operator default (private egress refused), both
+/// with <c>unrestricted</c> through the proxy (the default); a third opts into slirp4netns for <c>unrestricted</c>.
 /// </summary>
 public sealed class SandboxNetworkFixture : IAsyncLifetime
 {
@@ -27,15 +28,20 @@ public sealed class SandboxNetworkFixture : IAsyncLifetime
     /// <summary>Proxy refuses private destinations (the default).</summary>
     public BubblewrapSandboxProvider PublicOnly { get; private set; } = null!;
 
+    /// <summary><c>HANGAR_UNRESTRICTED_NETWORK=usermode</c>: unrestricted sandboxes get slirp4netns.</summary>
+    public BubblewrapSandboxProvider UserMode { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         Allowed = await LoopbackHttpServer.StartAsync("allowed");
         Blocked = await LoopbackHttpServer.StartAsync("blocked");
         PrivateEgress = await CreateProviderAsync("private", allowPrivate: true);
         PublicOnly = await CreateProviderAsync("public", allowPrivate: false);
+        UserMode = await CreateProviderAsync("usermode", allowPrivate: true, UnrestrictedNetwork.UserMode);
     }
 
-    private async Task<BubblewrapSandboxProvider> CreateProviderAsync(string name, bool allowPrivate)
+    private async Task<BubblewrapSandboxProvider> CreateProviderAsync(
+        string name, bool allowPrivate, UnrestrictedNetwork unrestricted = UnrestrictedNetwork.Proxy)
     {
         var data = Path.Join(root, name);
         Directory.CreateDirectory(data);
@@ -46,7 +52,7 @@ public sealed class SandboxNetworkFixture : IAsyncLifetime
             Resolver = EgressProxyFixture.Resolve,
         });
         var provider = await BubblewrapSandboxProvider.CreateAsync(
-            new SandboxOptions { DataDirectory = data, Limits = SandboxFixture.TestLimits }, NullLogger.Instance, proxy, CancellationToken.None);
+            new SandboxOptions { DataDirectory = data, Limits = SandboxFixture.TestLimits, UnrestrictedNetwork = unrestricted }, NullLogger.Instance, proxy, CancellationToken.None);
         owned.Add(provider);
         owned.Add(proxy);
         return provider;

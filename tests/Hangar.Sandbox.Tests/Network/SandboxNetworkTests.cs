@@ -77,9 +77,48 @@ public sealed class SandboxNetworkTests(SandboxNetworkFixture fx, ITestOutputHel
     }
 
     [Fact]
-    public async Task Unrestricted_gets_its_own_slirp_interface_and_slirp_dns_but_never_the_host_loopback()
+    public async Task Unrestricted_by_default_goes_through_the_proxy_which_refuses_a_host_resolving_to_loopback()
+    {
+        var sandbox = await SandboxNetworkFixture.AcquireAsync(fx.PublicOnly, SandboxNetworkFixture.Unrestricted());
+        var before = fx.Allowed.Requests;
+
+        var (http, _) = await sandbox.RunAsync(Tools.Bash(Curl($"http://allowed.test:{fx.Allowed.Port}/")));
+        var (tunnel, _) = await sandbox.RunAsync(Tools.Bash(Curl($"https://allowed.test:{fx.Allowed.Port}/")));
+        var (direct, _) = await sandbox.RunAsync(Tools.Bash(Curl($"http://127.0.0.1:{fx.Allowed.Port}/", "--noproxy '*'")));
+        var (interfaces, _) = await sandbox.RunAsync(Tools.Bash("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"));
+        var (env, _) = await sandbox.RunAsync(Tools.Bash("echo $HTTPS_PROXY"));
+
+        Assert.Contains("[http 403]", http);
+        Assert.Contains("Hangar sandbox egress proxy", http);
+        Assert.Contains("HANGAR_ALLOW_PRIVATE_EGRESS", http);
+        Assert.Contains("CONNECT tunnel failed, response 403", tunnel);
+        Assert.Contains("rc=7", direct); // no route anywhere but the proxy relay
+        Assert.Equal("lo", interfaces); // no tap0: slirp4netns is not used by default
+        Assert.Equal("http://127.0.0.1:3128", env);
+        Assert.Equal(before, fx.Allowed.Requests);
+    }
+
+    [Fact]
+    public async Task Unrestricted_by_default_with_private_egress_reaches_any_host_through_the_proxy()
     {
         var sandbox = await SandboxNetworkFixture.AcquireAsync(fx.PrivateEgress, SandboxNetworkFixture.Unrestricted());
+        var before = fx.Allowed.Requests + fx.Blocked.Requests;
+
+        // No allowed_hosts: unrestricted allows every destination (both names stand in for public hosts).
+        var (allowed, _) = await sandbox.RunAsync(Tools.Bash(Curl($"http://allowed.test:{fx.Allowed.Port}/")));
+        var (blocked, _) = await sandbox.RunAsync(Tools.Bash(Curl($"http://blocked.test:{fx.Blocked.Port}/")));
+        var (interfaces, _) = await sandbox.RunAsync(Tools.Bash("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '"));
+
+        Assert.Contains("hello from allowed [http 200] rc=0", allowed);
+        Assert.Contains("hello from blocked [http 200] rc=0", blocked);
+        Assert.Equal("lo", interfaces);
+        Assert.Equal(before + 2, fx.Allowed.Requests + fx.Blocked.Requests);
+    }
+
+    [Fact]
+    public async Task Unrestricted_usermode_gets_its_own_slirp_interface_and_slirp_dns_but_never_the_host_loopback()
+    {
+        var sandbox = await SandboxNetworkFixture.AcquireAsync(fx.UserMode, SandboxNetworkFixture.Unrestricted());
         var before = fx.Allowed.Requests;
 
         var (interfaces, _) = await sandbox.RunAsync(Tools.Bash("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\\n' ' '"));
@@ -100,16 +139,16 @@ public sealed class SandboxNetworkTests(SandboxNetworkFixture fx, ITestOutputHel
     }
 
     [Fact]
-    public async Task Releasing_an_unrestricted_sandbox_stops_its_slirp4netns()
+    public async Task Releasing_a_usermode_unrestricted_sandbox_stops_its_slirp4netns()
     {
         var sessionId = SandboxFixture.NewSessionId();
-        var sandbox = await fx.PrivateEgress.AcquireAsync(
+        var sandbox = await fx.UserMode.AcquireAsync(
             new("wrk_test", sessionId, new() { ["type"] = "cloud", ["networking"] = SandboxNetworkFixture.Unrestricted() }), CancellationToken.None);
         var (text, _) = await sandbox.RunAsync(Tools.Bash("grep -c tap0 /proc/net/dev"));
         Assert.Equal("1", text);
         Assert.NotEmpty(SlirpProcesses());
 
-        await fx.PrivateEgress.ReleaseAsync(sessionId, CancellationToken.None);
+        await fx.UserMode.ReleaseAsync(sessionId, CancellationToken.None);
 
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (SlirpProcesses().Any(TargetGone) && DateTime.UtcNow < deadline)
