@@ -41,7 +41,7 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
         }
         else
         {
-            var sandbox = await sandboxes.GetAsync(await SandboxRequestAsync(ct), ct);
+            var sandbox = await sandboxes.GetAsync(lease.SessionId, SandboxRequestAsync, ct);
             var input = call.Use.Json["input"]?.DeepClone() as JsonObject ?? [];
             result = await sandbox.ExecuteAsync(new ToolCall(call.Name, input, call.Use.Id), ct);
             result = await ToolOutput.LimitAsync(result, call.Use.Id, options.MaxToolOutputChars, sandbox, ct);
@@ -56,7 +56,9 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
         var environmentId = writer.Row.EnvironmentId;
         var environment = environmentId is null ? null : await store.Resources.GetAsync(ResourceKind.Environment, lease.WorkspaceId, environmentId, ct);
         var config = environment is null ? [] : JsonNode.Parse(environment.Json)?["config"] as JsonObject ?? [];
-        return new SandboxRequest(lease.WorkspaceId, lease.SessionId, config);
+        // Read now, not from the row taken at wake-up: resources may have been added since.
+        var session = await store.Resources.GetAsync(ResourceKind.Session, lease.WorkspaceId, lease.SessionId, ct);
+        return new SandboxRequest(lease.WorkspaceId, lease.SessionId, config) { Files = SessionFiles.Of(store, lease.WorkspaceId, session) };
     }
 
     private Task WaitAsync(SessionStep.Wait step, LogState state, CancellationToken ct)
