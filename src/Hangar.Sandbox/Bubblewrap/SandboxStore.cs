@@ -21,6 +21,9 @@ internal sealed record BindMount(string Source, string Target, bool ReadOnly);
 internal sealed partial class SandboxStore
 {
     public const string RunnerDll = "Hangar.Sandbox.ToolRunner.dll";
+
+    /// <summary>The directory the startup probe runs in; not a session.</summary>
+    public const string ProbeSession = "probe";
     private readonly SandboxOptions options;
     private readonly Lock uidLock = new();
 
@@ -107,7 +110,7 @@ internal sealed partial class SandboxStore
         [.. Directory.EnumerateDirectories(Root)
             .Where(d => owner is null || ReadOwner(d) == owner)
             .Select(d => Path.GetFileName(d))
-            .Where(id => SafeId().IsMatch(id))];
+            .Where(id => SafeId().IsMatch(id) && id != ProbeSession)];
 
     /// <summary>Marks the session's directory as belonging to <paramref name="owner"/> (see <see cref="Sessions"/>).</summary>
     public static void MarkOwner(SessionLayout session, string? owner)
