@@ -22,7 +22,7 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
             [.. s.Calls.Select(c => HarnessEvents.ToolResult(c.Use.Id, c.ResultType,
                 [new JsonObject { ["type"] = "text", ["text"] = c.DenyMessage ?? Context.ToolPermission.DeniedMessage(c.Name) }], true, writer.Now))],
             null, [.. s.Calls.Where(c => c.ConfirmationId is not null).Select(c => c.ConfirmationId!)], false, ct),
-        SessionStep.RunTool s => RunToolAsync(s.Call, ct),
+        SessionStep.RunTool s => RunToolAsync(s.Call, state, ct),
         SessionStep.Wait s => WaitAsync(s, state, ct),
         SessionStep.CallModel s => new ModelTurn(options, writer).RunAsync(log, state, s.Attempt, ct),
         SessionStep.GiveUp => ModelTurn.EndWithErrorAsync(writer, [], "model_request_failed_error",
@@ -32,7 +32,7 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
         _ => throw new InvalidOperationException($"Unknown step {step}."),
     };
 
-    private async Task RunToolAsync(PendingCall call, CancellationToken ct)
+    private async Task RunToolAsync(PendingCall call, LogState state, CancellationToken ct)
     {
         ToolResult result;
         if (call.Use.Type == "agent.mcp_tool_use")
@@ -41,7 +41,16 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
         }
         else
         {
-            var sandbox = await sandboxes.GetAsync(lease.SessionId, SandboxRequestAsync, ct);
+            ISandbox sandbox;
+            try
+            {
+                sandbox = await sandboxes.GetAsync(lease.SessionId, SandboxRequestAsync, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await SandboxFailedAsync(e, state, ct);
+                return;
+            }
             var input = call.Use.Json["input"]?.DeepClone() as JsonObject ?? [];
             result = await sandbox.ExecuteAsync(new ToolCall(call.Name, input, call.Use.Id), ct);
             result = await ToolOutput.LimitAsync(result, call.Use.Id, options.MaxToolOutputChars, sandbox, ct);
@@ -49,6 +58,24 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
         await writer.WriteAsync(
             [HarnessEvents.ToolResult(call.Use.Id, call.ResultType, result.Content, result.IsError, writer.Now)],
             null, call.ConfirmationId is null ? null : [call.ConfirmationId], false, ct);
+    }
+
+    /// <summary>
+    /// No sandbox for this session (e.g. an environment package failed to install): retrying the call would
+    /// fail the same way (and left to the worker it would loop with the session stuck "running"), so the turn
+    /// ends like an exhausted one, as the spec does for tool config found invalid at first use: every open
+    /// call gets an error result (tool_use/tool_result pairs stay whole), then <c>session.error{unknown_error,
+    /// exhausted}</c> with the reason and <c>status_idle{retries_exhausted}</c>. A new message tries again.
+    /// </summary>
+    private Task SandboxFailedAsync(Exception e, LogState state, CancellationToken ct)
+    {
+        var message = e is SandboxProvisioningException
+            ? $"The sandbox could not be prepared: {e.Message}"
+            : $"The sandbox could not be started: {e.Message}";
+        var now = writer.Now;
+        var results = state.Pending.Select(c => HarnessEvents.ToolResult(c.Use.Id, c.ResultType,
+            [new JsonObject { ["type"] = "text", ["text"] = message }], true, now)).ToList();
+        return ModelTurn.EndWithErrorAsync(writer, results, "unknown_error", message, state, ct);
     }
 
     private async Task<SandboxRequest> SandboxRequestAsync(CancellationToken ct)

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Hangar.Harness.Tools;
 using Hangar.Sandbox.Network;
+using Hangar.Sandbox.Packages;
 
 namespace Hangar.Sandbox.Bubblewrap;
 
@@ -18,6 +19,7 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     private readonly SandboxStore store;
     private readonly ISandboxCgroup cgroup;
     private readonly EgressEndpoint? proxy;
+    private readonly PackageLayer? layer;
     private readonly Func<BubblewrapSandbox, ValueTask> onDisposed;
     private readonly SandboxShell shell;
     private readonly SemaphoreSlim runnerGate = new(1, 1);
@@ -25,8 +27,9 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     private int disposed;
 
     internal BubblewrapSandbox(SandboxOptions options, SandboxStore store, SessionLayout session, NetworkPolicy policy,
-        EgressEndpoint? proxy, ISandboxCgroup cgroup, Func<BubblewrapSandbox, ValueTask> onDisposed)
+        EgressEndpoint? proxy, PackageLayer? layer, ISandboxCgroup cgroup, Func<BubblewrapSandbox, ValueTask> onDisposed)
     {
+        this.layer = layer;
         this.options = options;
         this.store = store;
         Session = session;
@@ -48,6 +51,9 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     public int HostUid => Session.Uid;
 
     internal SessionLayout Session { get; }
+
+    /// <summary>The environment's package layer mounted at /opt/env, if it has packages.</summary>
+    public PackageLayer? Layer => layer;
 
     public SandboxLimits Limits => options.Limits;
 
@@ -98,7 +104,7 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
                 {
                     runner?.Dispose();
                     runner = ToolRunnerProcess.Start(BwrapCommand.Build(options, store, Session, cgroup,
-                        new SandboxProgram(BwrapCommand.RunnerCommand(), MountRunner: true)));
+                        new SandboxProgram(BwrapCommand.RunnerCommand(), MountRunner: true, Layer: layer)));
                 }
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(FileToolTimeout);
@@ -133,9 +139,10 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
 
     (ShellProcess Shell, StderrTail Stderr) IShellHost.StartShell()
     {
+        // The shell gets the layer's PATH and variables; the runner only its mount (no LD_LIBRARY_PATH under dotnet).
         var program = proxy is null
-            ? new SandboxProgram(BwrapCommand.Shell)
-            : new SandboxProgram(BwrapCommand.ShellBehindRelay(), proxy.UnixSocketPath);
+            ? new SandboxProgram(BwrapCommand.Shell, Layer: layer, LayerEnvironment: true)
+            : new SandboxProgram(BwrapCommand.ShellBehindRelay(), proxy.UnixSocketPath, Layer: layer, LayerEnvironment: true);
         var started = ShellProcess.Start(BwrapCommand.Build(options, store, Session, cgroup, program));
         return (started, StderrTail.Attach(started.Process));
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Hangar.Harness.Tools;
 using Hangar.Sandbox.Network;
+using Hangar.Sandbox.Packages;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.Sandbox.Bubblewrap;
@@ -18,6 +19,8 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     private readonly CgroupHost cgroups;
     private readonly IEgressProxy? egress;
     private readonly ILogger logger;
+    private readonly PackageLayers layers;
+    private readonly EgressProxy? ownedBuildEgress;
     private readonly ConcurrentDictionary<string, Lazy<Task<BubblewrapSandbox>>> sandboxes = new();
 
     private BubblewrapSandboxProvider(SandboxOptions options, SandboxStore store, CgroupHost cgroups, IEgressProxy? egress, ILogger logger)
@@ -27,7 +30,14 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         this.cgroups = cgroups;
         this.egress = egress;
         this.logger = logger;
+        // Layer builds need registry access even when sessions get no proxy: then they get their own.
+        if (egress is null)
+            ownedBuildEgress = EgressProxy.FromEnvironment(Path.Join(options.DataDirectory, "layers-egress"));
+        layers = new PackageLayers(options, store, cgroups, egress ?? ownedBuildEgress!, logger);
     }
+
+    /// <summary>The environment package layers (built on first use, shared by sessions with the same packages).</summary>
+    internal PackageLayers Layers => layers;
 
     /// <summary>Where limits are enforced (cgroup v1/v2) or that they are degraded to rlimits only.</summary>
     public string CgroupDescription => cgroups.Description;
@@ -94,6 +104,9 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
 
     private async Task<BubblewrapSandbox> CreateSandboxAsync(SandboxRequest request)
     {
+        // First: a package layer that cannot be built fails the acquisition (PackageInstallException)
+        // before anything else of the sandbox exists.
+        var layer = await layers.GetAsync(PackagesSpec.FromEnvironmentConfig(request.EnvironmentConfig), CancellationToken.None);
         var session = store.Open(request.SessionId);
         SandboxStore.MarkOwner(session, options.Owner);
         session = await SessionMounts.PrepareAsync(session, request.Files,
@@ -105,7 +118,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         if (policy is NetworkPolicy.Unrestricted)
             LogNoUserModeNetwork(logger, request.SessionId);
         var cgroup = cgroups.Create(request.SessionId, options.Limits);
-        var sandbox = new BubblewrapSandbox(options, store, session, policy, proxy, cgroup, OnDisposedAsync);
+        var sandbox = new BubblewrapSandbox(options, store, session, policy, proxy, layer, cgroup, OnDisposedAsync);
         sandbox.Start();
         LogCreated(logger, request.SessionId, session.Uid, policy.GetType().Name);
         return sandbox;
@@ -125,6 +138,8 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     {
         foreach (var sessionId in sandboxes.Keys.ToList())
             await ReleaseAsync(sessionId, CancellationToken.None);
+        if (ownedBuildEgress is not null)
+            await ownedBuildEgress.DisposeAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox limits degraded: {Description}. Memory, CPU and process limits are not enforced.")]

@@ -1,11 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Hangar.Sandbox.Packages;
 
 namespace Hangar.Sandbox.Bubblewrap;
 
-/// <summary>What runs inside a sandbox and how it reaches the network.</summary>
-internal sealed record SandboxProgram(IReadOnlyList<string> Command, string? ProxySocket = null, bool MountRunner = false);
+/// <summary>
+/// What runs inside a sandbox and how it reaches the network. <paramref name="Layer"/> is the environment's
+/// package layer (read-only at /opt/env; its PATH and variables are set when <paramref name="LayerEnvironment"/>).
+/// <paramref name="WritableBinds"/> and <paramref name="Environment"/> serve layer builds only.
+/// </summary>
+internal sealed record SandboxProgram(IReadOnlyList<string> Command, string? ProxySocket = null, bool MountRunner = false,
+    PackageLayer? Layer = null, bool LayerEnvironment = false,
+    IReadOnlyList<(string Host, string Inside)>? WritableBinds = null, IReadOnlyDictionary<string, string>? Environment = null);
 
 /// <summary>
 /// The launch line of one sandboxed program (the study's measured recipe, §0/§1):
@@ -52,7 +59,7 @@ internal static class BwrapCommand
             "--bind", session.Workspace, "/workspace", "--chdir", "/workspace",
             "--unshare-all", "--unshare-user", "--disable-userns", "--uid", "1000", "--gid", "1000",
             "--hostname", "sandbox", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-            "--clearenv", "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "HOME", "/workspace",
+            "--clearenv", "--setenv", "PATH", SearchPath(program), "--setenv", "HOME", "/workspace",
             "--setenv", "LANG", "C.UTF-8", "--setenv", "TERM", "dumb", "--setenv", "USER", "sandbox");
         foreach (var mount in session.Mounts)
             Add(args, mount.ReadOnly ? "--ro-bind" : "--bind", mount.Source, mount.Target);
@@ -65,6 +72,19 @@ internal static class BwrapCommand
                 "--setenv", "DOTNET_ROOT", dotnetRoot, "--setenv", "DOTNET_EnableDiagnostics", "0",
                 "--setenv", "DOTNET_CLI_TELEMETRY_OPTOUT", "1", "--setenv", "DOTNET_gcServer", "0");
         }
+        if (program.Layer is { } layer)
+        {
+            Add(args, "--ro-bind", layer.Directory, PackageLayer.MountPoint);
+            if (program.LayerEnvironment)
+            {
+                foreach (var (name, value) in layer.Environment)
+                    Add(args, "--setenv", name, value);
+            }
+        }
+        foreach (var (host, inside) in program.WritableBinds ?? [])
+            Add(args, "--bind", host, inside);
+        foreach (var (name, value) in program.Environment ?? new Dictionary<string, string>())
+            Add(args, "--setenv", name, value);
         if (program.ProxySocket is { } socket)
         {
             // Bind the socket file only (not its directory): the sandbox sees nothing else of the host's.
@@ -92,6 +112,24 @@ internal static class BwrapCommand
         "for i in $(seq 400); do grep -q ':0C38 00000000:0000 0A' /proc/net/tcp && break; sleep 0.005; done\n" +
         "exec /bin/bash --noprofile --norc",
     ];
+
+    /// <summary>Like <see cref="ShellBehindRelay"/>, but execs <paramref name="command"/> once the relay listens (layer builds).</summary>
+    public static IReadOnlyList<string> BehindRelay(IReadOnlyList<string> command) =>
+    [
+        "/bin/bash", "--noprofile", "--norc", "-c",
+        $"socat TCP4-LISTEN:3128,bind=127.0.0.1,fork,reuseaddr,backlog=256 UNIX-CONNECT:{ProxySocketInside} >/dev/null 2>&1 &\n" +
+        "for i in $(seq 400); do grep -q ':0C38 00000000:0000 0A' /proc/net/tcp && break; sleep 0.005; done\n" +
+        "exec \"$@\"",
+        "sbx-build", .. command,
+    ];
+
+    private static string SearchPath(SandboxProgram program)
+    {
+        const string system = "/usr/local/bin:/usr/bin:/bin";
+        return program is { LayerEnvironment: true, Layer.PathEntries.Count: > 0 }
+            ? string.Join(':', program.Layer.PathEntries) + ":" + system
+            : system;
+    }
 
     public static readonly IReadOnlyList<string> Shell = ["/bin/bash", "--noprofile", "--norc"];
 

@@ -110,7 +110,7 @@ internal sealed partial class SandboxStore
         [.. Directory.EnumerateDirectories(Root)
             .Where(d => owner is null || ReadOwner(d) == owner)
             .Select(d => Path.GetFileName(d))
-            .Where(id => SafeId().IsMatch(id) && id != ProbeSession)];
+            .Where(id => SafeId().IsMatch(id) && id != ProbeSession && !id.StartsWith("layer-build-", StringComparison.Ordinal))];
 
     /// <summary>Marks the session's directory as belonging to <paramref name="owner"/> (see <see cref="Sessions"/>).</summary>
     public static void MarkOwner(SessionLayout session, string? owner)

@@ -13,7 +13,7 @@ internal static class SessionMounts
     public const string OutputsInside = "/mnt/session/outputs";
 
     // Binding under these would hide or break what the sandbox itself needs (or fail: /usr is read-only).
-    private static readonly string[] Reserved = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/proc", "/dev", "/run/sbx", "/opt/hangar", OutputsInside];
+    private static readonly string[] Reserved = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/proc", "/dev", "/run/sbx", "/opt/hangar", "/opt/env", OutputsInside];
 
     public static async Task<SessionLayout> PrepareAsync(SessionLayout session, IReadOnlyList<SandboxFile> files, Action<string, string> skipped, CancellationToken ct)
     {

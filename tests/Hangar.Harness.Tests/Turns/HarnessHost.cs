@@ -84,8 +84,8 @@ public sealed class HarnessHost : IAsyncDisposable
 
     public async Task<JsonObject> GetAsync(string path) => (await Client.GetFromJsonAsync<JsonObject>(path))!;
 
-    /// <summary>Creates an agent (model <c>claude-test</c>) with these tools, an environment and a session.</summary>
-    public async Task<string> CreateSessionAsync(JsonArray? tools = null)
+    /// <summary>Creates an agent (model <c>claude-test</c>) with these tools, an environment (default config <c>{"type":"cloud"}</c>) and a session.</summary>
+    public async Task<string> CreateSessionAsync(JsonArray? tools = null, JsonObject? environmentConfig = null)
     {
         var agent = await PostAsync("/v1/agents", new JsonObject
         {
@@ -97,7 +97,7 @@ public sealed class HarnessHost : IAsyncDisposable
         var environment = await PostAsync("/v1/environments", new JsonObject
         {
             ["name"] = "env-" + Guid.NewGuid().ToString("N"),
-            ["config"] = new JsonObject { ["type"] = "cloud" },
+            ["config"] = environmentConfig ?? new JsonObject { ["type"] = "cloud" },
         });
         var session = await PostAsync("/v1/sessions", new JsonObject { ["agent"] = agent["id"]!.DeepClone(), ["environment_id"] = environment["id"]!.DeepClone() });
         return (string)session["id"]!;
