@@ -42,6 +42,12 @@ public interface IResourceStore
     Task<Page<ResourceRecord>> ListAsync(ResourceKind kind, string workspaceId, ResourceQuery query, CancellationToken ct);
 
     /// <summary>
+    /// The row with this id in whichever workspace holds it (ids are unique store-wide). Only for
+    /// housekeeping that knows an id but not its workspace (the sandbox sweep); never for API requests.
+    /// </summary>
+    Task<ResourceRecord?> FindAsync(ResourceKind kind, string id, CancellationToken ct);
+
+    /// <summary>
     /// Replaces the row when its stored revision equals <paramref name="expectedRevision"/>;
     /// the stored revision becomes <c>expectedRevision + 1</c> whatever <c>record.Revision</c> says.
     /// Returns false (and changes nothing) on a revision mismatch or a missing row.

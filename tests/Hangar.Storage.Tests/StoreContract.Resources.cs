@@ -24,6 +24,19 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task FindReadsARowByIdInWhicheverWorkspaceHoldsIt()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var session = SessionRecord(workspace, "agent_a", 1, "idle");
+        await Store.Resources.InsertAsync(session, Ct);
+
+        Assert.Equal(workspace, (await Store.Resources.FindAsync(ResourceKind.Session, session.Id, Ct))?.WorkspaceId);
+        Assert.Null(await Store.Resources.FindAsync(ResourceKind.Agent, session.Id, Ct));
+        Assert.True(await Store.Resources.DeleteAsync(ResourceKind.Session, workspace, session.Id, Ct));
+        Assert.Null(await Store.Resources.FindAsync(ResourceKind.Session, session.Id, Ct));
+    }
+
+    [Fact]
     public async Task ReplaceSucceedsOnlyAtTheExpectedRevision()
     {
         var workspace = await NewWorkspaceAsync();

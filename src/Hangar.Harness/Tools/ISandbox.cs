@@ -13,7 +13,17 @@ public interface ISandboxProvider
 }
 
 /// <summary>What a sandbox is for: the session, its environment's config JSON (packages, networking).</summary>
-public sealed record SandboxRequest(string WorkspaceId, string SessionId, JsonObject EnvironmentConfig);
+public sealed record SandboxRequest(string WorkspaceId, string SessionId, JsonObject EnvironmentConfig)
+{
+    /// <summary>The session's <c>file</c> resources, mounted read-only at their mount paths when the sandbox is created.</summary>
+    public IReadOnlyList<SandboxFile> Files { get; init; } = [];
+}
+
+/// <summary>
+/// One session <c>file</c> resource: its content (loaded from the store only when the sandbox needs it;
+/// null when the file no longer exists) and where it appears inside the sandbox.
+/// </summary>
+public sealed record SandboxFile(string FileId, string MountPath, Func<CancellationToken, Task<byte[]?>> LoadAsync);
 
 public interface ISandbox : IAsyncDisposable
 {

@@ -57,7 +57,7 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
             ISandbox sandbox;
             try
             {
-                sandbox = await sandboxes.GetAsync(await SandboxRequestAsync(ct), ct);
+                sandbox = await sandboxes.GetAsync(lease.SessionId, SandboxRequestAsync, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -96,7 +96,9 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
         var environmentId = writer.Row.EnvironmentId;
         var environment = environmentId is null ? null : await store.Resources.GetAsync(ResourceKind.Environment, lease.WorkspaceId, environmentId, ct);
         var config = environment is null ? [] : JsonNode.Parse(environment.Json)?["config"] as JsonObject ?? [];
-        return new SandboxRequest(lease.WorkspaceId, lease.SessionId, config);
+        // Read now, not from the row taken at wake-up: resources may have been added since.
+        var session = await store.Resources.GetAsync(ResourceKind.Session, lease.WorkspaceId, lease.SessionId, ct);
+        return new SandboxRequest(lease.WorkspaceId, lease.SessionId, config) { Files = SessionFiles.Of(store, lease.WorkspaceId, session) };
     }
 
     private Task WaitAsync(SessionStep.Wait step, LogState state, CancellationToken ct)

@@ -12,16 +12,21 @@ public sealed class SandboxCache(ISandboxProvider provider) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<Task<ISandbox>>> _sandboxes = new(StringComparer.Ordinal);
 
-    public async Task<ISandbox> GetAsync(SandboxRequest request, CancellationToken ct)
+    /// <summary>
+    /// The session's sandbox; <paramref name="request"/> (which reads the session's environment and
+    /// resources) runs only when there is none yet, so later tool calls cost no store reads.
+    /// </summary>
+    public async Task<ISandbox> GetAsync(string sessionId, Func<CancellationToken, Task<SandboxRequest>> request, CancellationToken ct)
     {
-        var lazy = _sandboxes.GetOrAdd(request.SessionId, _ => new Lazy<Task<ISandbox>>(() => provider.AcquireAsync(request, CancellationToken.None)));
+        var lazy = _sandboxes.GetOrAdd(sessionId, _ => new Lazy<Task<ISandbox>>(async () =>
+            await provider.AcquireAsync(await request(CancellationToken.None), CancellationToken.None)));
         try
         {
             return await lazy.Value.WaitAsync(ct);
         }
         catch (Exception) when (lazy.Value.IsFaulted)
         {
-            _sandboxes.TryRemove(new(request.SessionId, lazy));
+            _sandboxes.TryRemove(new(sessionId, lazy));
             throw;
         }
     }

@@ -17,8 +17,9 @@ internal static class BubblewrapProbe
             if (!File.Exists(tool))
                 throw new SandboxUnavailableException($"{tool} is missing: install bubblewrap and util-linux (apt-get install -y bubblewrap util-linux)");
 
-        var session = store.Open("probe");
-        var cgroup = cgroups.Create("probe", options.Limits);
+        var session = store.Open(SandboxStore.ProbeSession);
+        // Its own cgroup name: providers probing at once in one process (tests) must not delete each other's.
+        var cgroup = cgroups.Create("probe-" + Guid.NewGuid().ToString("N")[..12], options.Limits);
         try
         {
             var start = BwrapCommand.Build(options, store, session, cgroup,

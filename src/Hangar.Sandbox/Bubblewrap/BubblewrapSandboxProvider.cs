@@ -85,21 +85,31 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     /// <summary>Tears down the session's sandbox (processes, cgroup, proxy); its workspace stays on disk.</summary>
     public async Task ReleaseAsync(string sessionId, CancellationToken ct)
     {
-        if (sandboxes.TryGetValue(sessionId, out var entry) && entry.IsValueCreated)
+        if (!sandboxes.TryGetValue(sessionId, out var entry))
+            return;
+        if (entry.IsValueCreated)
         {
             await ((Task)entry.Value).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (entry.Value.IsCompletedSuccessfully)
                 await entry.Value.Result.DisposeAsync();
         }
-        sandboxes.TryRemove(sessionId, out _);
+        // Only this entry: a sandbox acquired again meanwhile is not ours to drop.
+        sandboxes.TryRemove(new(sessionId, entry));
     }
+
+    /// <summary>Sessions with a workspace on disk (of this provider's <see cref="SandboxOptions.Owner"/>), live or not.</summary>
+    public IReadOnlyList<string> SessionsOnDisk() => store.Sessions(options.Owner);
+
+    /// <summary>Whether the session's sandbox is running in this process.</summary>
+    public bool IsLive(string sessionId) => sandboxes.ContainsKey(sessionId);
 
     /// <summary>Deletes the session's workspace for good (session deletion); releases the sandbox first.</summary>
     public async Task DeleteWorkspaceAsync(string sessionId, CancellationToken ct)
     {
         await ReleaseAsync(sessionId, ct);
-        var layout = store.Open(sessionId);
-        Directory.Delete(layout.Directory, recursive: true);
+        var directory = Path.Join(store.Root, sessionId);
+        if (store.Sessions(owner: null).Contains(sessionId))
+            Directory.Delete(directory, recursive: true);
     }
 
     private async Task<BubblewrapSandbox> CreateSandboxAsync(SandboxRequest request)
@@ -108,6 +118,9 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         // before anything else of the sandbox exists.
         var layer = await layers.GetAsync(PackagesSpec.FromEnvironmentConfig(request.EnvironmentConfig), CancellationToken.None);
         var session = store.Open(request.SessionId);
+        SandboxStore.MarkOwner(session, options.Owner);
+        session = await SessionMounts.PrepareAsync(session, request.Files,
+            (path, reason) => LogMountSkipped(logger, request.SessionId, path, reason), CancellationToken.None);
         var policy = NetworkPolicy.FromEnvironmentConfig(request.EnvironmentConfig);
         var userMode = policy is NetworkPolicy.Unrestricted && options.UnrestrictedNetwork == UnrestrictedNetwork.UserMode;
         EgressEndpoint? proxy = null;
@@ -127,7 +140,10 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
 
     private async ValueTask OnDisposedAsync(BubblewrapSandbox sandbox)
     {
-        sandboxes.TryRemove(sandbox.SessionId, out _);
+        // Disposing a handle (the harness releasing a settled session) ends it here too, but only this one.
+        if (sandboxes.TryGetValue(sandbox.SessionId, out var entry) && entry.IsValueCreated
+            && entry.Value.IsCompletedSuccessfully && ReferenceEquals(entry.Value.Result, sandbox))
+            sandboxes.TryRemove(new(sandbox.SessionId, entry));
         if (UsesProxy(sandbox.Policy) && egress is not null)
             await egress.StopAsync(sandbox.SessionId, CancellationToken.None);
     }
@@ -164,4 +180,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: unrestricted networking needs {Path} (apt-get install -y slirp4netns); the sandbox has no network")]
     private static partial void LogNoUserModeNetwork(ILogger logger, string sessionId, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: file resource not mounted at {MountPath}: {Reason}")]
+    private static partial void LogMountSkipped(ILogger logger, string sessionId, string mountPath, string reason);
 }

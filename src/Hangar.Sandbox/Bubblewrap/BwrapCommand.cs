@@ -63,6 +63,8 @@ internal static class BwrapCommand
             "--hostname", "sandbox", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--clearenv", "--setenv", "PATH", SearchPath(program), "--setenv", "HOME", "/workspace",
             "--setenv", "LANG", "C.UTF-8", "--setenv", "TERM", "dumb", "--setenv", "USER", "sandbox");
+        foreach (var mount in session.Mounts)
+            Add(args, mount.ReadOnly ? "--ro-bind" : "--bind", mount.Source, mount.Target);
         if (program.MountRunner)
         {
             var dotnetRoot = DotnetRoot();

@@ -29,6 +29,12 @@ public sealed record SandboxOptions
     public int SessionUidCount { get; init; } = 1_000_000;
 
     public SandboxLimits Limits { get; init; } = new();
+
+    /// <summary>
+    /// Names the store whose sessions these are (written to each session directory); the sweep of deleted
+    /// sessions only touches directories with this mark. Null: no mark, and every directory is considered.
+    /// </summary>
+    public string? Owner { get; init; }
 }
 
 /// <summary>Resource ceilings of one sandbox (its shell, everything it starts, and its file-tool runner).</summary>

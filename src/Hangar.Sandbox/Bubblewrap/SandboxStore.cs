@@ -4,7 +4,14 @@ using System.Text.RegularExpressions;
 namespace Hangar.Sandbox.Bubblewrap;
 
 /// <summary>One session's host-side state: its directory, workspace and unprivileged host uid.</summary>
-internal sealed record SessionLayout(string SessionId, string Directory, string Workspace, int Uid);
+internal sealed record SessionLayout(string SessionId, string Directory, string Workspace, int Uid)
+{
+    /// <summary>Extra binds after /workspace: the session's file resources (ro) and outputs directory (rw).</summary>
+    public IReadOnlyList<BindMount> Mounts { get; init; } = [];
+}
+
+/// <summary>A host path bound into the sandbox at <paramref name="Target"/>.</summary>
+internal sealed record BindMount(string Source, string Target, bool ReadOnly);
 
 /// <summary>
 /// <c>&lt;data&gt;/sandboxes</c>: per session <c>&lt;id&gt;/workspace</c> (owned by the session uid, mode
@@ -14,6 +21,9 @@ internal sealed record SessionLayout(string SessionId, string Directory, string 
 internal sealed partial class SandboxStore
 {
     public const string RunnerDll = "Hangar.Sandbox.ToolRunner.dll";
+
+    /// <summary>The directory the startup probe runs in; not a session.</summary>
+    public const string ProbeSession = "probe";
     private readonly SandboxOptions options;
     private readonly Lock uidLock = new();
 
@@ -92,6 +102,29 @@ internal sealed partial class SandboxStore
             Chmod(workspace, "700");
         }
         return new SessionLayout(sessionId, directory, workspace, uid);
+    }
+
+    /// <summary>
+    /// Sessions with a directory here. With <paramref name="owner"/>, only those whose directory was made for
+    /// that store (a data directory shared by servers of different stores must not lose the others' sessions).
+    /// </summary>
+    public IReadOnlyList<string> Sessions(string? owner) =>
+        [.. Directory.EnumerateDirectories(Root)
+            .Where(d => owner is null || ReadOwner(d) == owner)
+            .Select(d => Path.GetFileName(d))
+            .Where(id => SafeId().IsMatch(id) && id != ProbeSession && !id.StartsWith("layer-build-", StringComparison.Ordinal))];
+
+    /// <summary>Marks the session's directory as belonging to <paramref name="owner"/> (see <see cref="Sessions"/>).</summary>
+    public static void MarkOwner(SessionLayout session, string? owner)
+    {
+        if (owner is not null)
+            File.WriteAllText(Path.Join(session.Directory, "owner"), owner);
+    }
+
+    private static string? ReadOwner(string directory)
+    {
+        var file = Path.Join(directory, "owner");
+        return File.Exists(file) ? File.ReadAllText(file) : null;
     }
 
     /// <summary>A uid derived from the id's hash, moved past any taken by another session (never shared).</summary>

@@ -21,6 +21,7 @@ public static class WorkerHosting
         var root = settings.WorkspacesDirectory ?? DefaultRoot(storeOptions);
         var owned = new List<IAsyncDisposable>();
         var sandboxes = settings.Sandboxes;
+        SandboxSweeper? sweeper = null;
         if (sandboxes is null && settings.Sandbox == SandboxKind.Local)
         {
             sandboxes = new LocalWorkspaceSandboxProvider(Path.Combine(root, "workspaces"), loggers.CreateLogger<LocalWorkspaceSandboxProvider>());
@@ -30,9 +31,18 @@ public static class WorkerHosting
             var egress = EgressProxy.FromEnvironment(Path.Combine(root, "egress"), loggers.CreateLogger<EgressProxy>());
             owned.Add(egress);
             var bubblewrap = await BubblewrapSandboxProvider.CreateAsync(
-                new SandboxOptions { DataDirectory = root, UnrestrictedNetwork = UnrestrictedNetworkSetting.FromEnvironment() }, loggers.CreateLogger<BubblewrapSandboxProvider>(), egress, ct);
+                new SandboxOptions
+                {
+                    DataDirectory = root,
+                    UnrestrictedNetwork = UnrestrictedNetworkSetting.FromEnvironment(),
+                    Limits = settings.SandboxLimits ?? new(),
+                    Owner = SandboxSweeper.OwnerOf(storeOptions),
+                },
+                loggers.CreateLogger<BubblewrapSandboxProvider>(), egress, ct);
             owned.Insert(0, bubblewrap);
             sandboxes = bubblewrap;
+            sweeper = new SandboxSweeper(store, bubblewrap, settings.SandboxSweepInterval, time, loggers.CreateLogger<SandboxSweeper>());
+            owned.Insert(0, sweeper);
         }
         var webFetcher = settings.WebFetcher;
         if (webFetcher is null)
@@ -56,7 +66,7 @@ public static class WorkerHosting
             RetryMaxDelay = settings.RetryMaxDelay,
             Time = time,
         };
-        return new HarnessHost(new WorkerPool(store, options, loggers), owned);
+        return new HarnessHost(new WorkerPool(store, options, loggers), owned, sweeper);
     }
 
     private static string DefaultRoot(StoreOptions store)
@@ -81,11 +91,26 @@ public static class WorkerHosting
 }
 
 /// <summary>A process's workers and what they own (sandbox provider, egress proxy); disposing stops them in order.</summary>
-public sealed class HarnessHost(WorkerPool pool, IReadOnlyList<IAsyncDisposable> owned) : IAsyncDisposable
+public sealed class HarnessHost : IAsyncDisposable
 {
+    private readonly WorkerPool pool;
+    private readonly IReadOnlyList<IAsyncDisposable> owned;
+    private readonly SandboxSweeper? sweeper;
+
+    internal HarnessHost(WorkerPool pool, IReadOnlyList<IAsyncDisposable> owned, SandboxSweeper? sweeper)
+    {
+        this.pool = pool;
+        this.owned = owned;
+        this.sweeper = sweeper;
+    }
+
     public WorkerPool Pool => pool;
 
-    public void Start() => pool.Start();
+    public void Start()
+    {
+        pool.Start();
+        sweeper?.Start();
+    }
 
     public async ValueTask DisposeAsync()
     {

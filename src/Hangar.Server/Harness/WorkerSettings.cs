@@ -38,6 +38,12 @@ public sealed record WorkerSettings
     /// <summary>Null (no search provider ships with Hangar): web_search answers that it is not configured.</summary>
     public IWebSearchProvider? WebSearch { get; init; }
 
+    /// <summary>Per-sandbox resource limits (bubblewrap); null: the <see cref="Hangar.Sandbox.Bubblewrap.SandboxLimits"/> defaults.</summary>
+    public Hangar.Sandbox.Bubblewrap.SandboxLimits? SandboxLimits { get; init; }
+
+    /// <summary>How often the worker host stops sandboxes of archived sessions and removes workspaces of deleted ones.</summary>
+    public TimeSpan SandboxSweepInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Where sandboxes keep session workspaces; null: the data directory (or a <c>hangar</c> folder in the temp directory with PostgreSQL).</summary>
     public string? WorkspacesDirectory { get; init; }
 }

@@ -44,6 +44,16 @@ internal sealed class SqlResourceStore(SqlDatabase db) : IResourceStore
         return await reader.ReadAsync(ct) ? ResourceRows.Read(db, reader) : null;
     }
 
+    public async Task<ResourceRecord?> FindAsync(ResourceKind kind, string id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var select = connection.Command(
+            $"SELECT {ResourceRows.Columns} FROM resources WHERE kind = @kind AND id = @id LIMIT 1");
+        select.With("@kind", ResourceRows.KindName(kind)).With("@id", id);
+        await using var reader = await select.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? ResourceRows.Read(db, reader) : null;
+    }
+
     public async Task<Page<ResourceRecord>> ListAsync(ResourceKind kind, string workspaceId, ResourceQuery query, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
