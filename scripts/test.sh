@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Hangar's whole test suite. On a fresh Debian/Ubuntu machine it first installs what the
 # tests use: ripgrep (grep tool), PostgreSQL server binaries (tests start their own throwaway clusters; no shared
-# service is started here), bubblewrap (sandboxes), chromium + chromium-driver (console tests).
+# service is started here), bubblewrap, socat and slirp4netns (sandboxes and
+# their networking), curl (network tests run it inside sandboxes), chromium + chromium-driver (console tests).
 # Extra arguments go to `dotnet test`, e.g. scripts/test.sh --filter "FullyQualifiedName~Cli".
 set -euo pipefail
 
@@ -17,6 +18,8 @@ have chromium || missing+=(chromium)
 have chromedriver || missing+=(chromium-driver)
 have rg || missing+=(ripgrep)
 have socat || missing+=(socat)
+have slirp4netns || missing+=(slirp4netns)
+have curl || missing+=(curl)
 
 if ((${#missing[@]} > 0)); then
     if [[ $(id -u) -eq 0 ]]; then

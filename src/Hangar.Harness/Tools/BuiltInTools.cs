@@ -13,8 +13,11 @@ public static class BuiltInTools
     /// <summary>The tools a sandbox executes, in definition order.</summary>
     public static readonly IReadOnlyList<string> Names = ["bash", "read", "write", "edit", "glob", "grep"];
 
-    /// <summary>Fresh definitions (a JsonNode can have only one parent, so each caller gets its own).</summary>
-    public static IReadOnlyList<JsonObject> Definitions() => Names.Select(Definition).ToList();
+    /// <summary>The tools the harness runs on the host (server tools in the hosted service), after the sandbox's.</summary>
+    public static readonly IReadOnlyList<string> HostNames = ["web_fetch", "web_search"];
+
+    /// <summary>Fresh definitions of every built-in tool (a JsonNode can have only one parent, so each caller gets its own).</summary>
+    public static IReadOnlyList<JsonObject> Definitions() => Names.Concat(HostNames).Select(Definition).ToList();
 
     /// <summary>The definition of one built-in tool; throws for an unknown name.</summary>
     public static JsonObject Definition(string name) => name switch
@@ -72,6 +75,16 @@ public static class BuiltInTools
                 ("pattern", Prop("string", "Regular expression to search for.")),
                 ("path", Prop("string", "File or directory to search in (default /workspace)."))),
             ["pattern"]),
+        "web_fetch" => Tool("web_fetch",
+            "Fetch a web page or text document by URL (http or https, GET) and return its readable text: HTML is " +
+            "converted to plain text without scripts and styles. Runs on the Hangar server, not in the workspace; " +
+            "private and loopback addresses are refused, and the agent's domain settings apply.",
+            Properties(("url", Prop("string", "The absolute http(s) URL to fetch."))),
+            ["url"]),
+        "web_search" => Tool("web_search",
+            "Search the web and return result titles, URLs and snippets.",
+            Properties(("query", Prop("string", "The search query."))),
+            ["query"]),
         _ => throw new ArgumentException($"'{name}' is not a built-in tool", nameof(name)),
     };
 

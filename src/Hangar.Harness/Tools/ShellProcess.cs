@@ -45,11 +45,12 @@ internal sealed class ShellProcess : IDisposable
     /// <summary>
     /// Starts a shell from a caller-built command whose stdin/stdout are redirected and which ends in
     /// <c>bash --noprofile --norc</c> (e.g. bash inside a bubblewrap sandbox). The caller owns the
-    /// environment and stderr; <see cref="Process"/> exposes the process for that.
+    /// environment and stderr; <see cref="Process"/> exposes the process for that. <paramref name="launch"/>
+    /// replaces <see cref="Process.Start(ProcessStartInfo)"/> (e.g. to fork from a dedicated thread).
     /// </summary>
-    public static ShellProcess Start(ProcessStartInfo start)
+    public static ShellProcess Start(ProcessStartInfo start, Func<ProcessStartInfo, Process?>? launch = null)
     {
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        var process = (launch ?? Process.Start)(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         process.StandardInput.AutoFlush = true;
         // Merge the shell's stderr into stdout for everything it runs from now on.
         process.StandardInput.Write("exec 2>&1\n");

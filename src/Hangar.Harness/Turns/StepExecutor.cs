@@ -50,6 +50,19 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
                 events.Add(error);
             }
         }
+        else if (BuiltInTools.HostNames.Contains(call.Name))
+        {
+            // Server tools: run here, never in the sandbox (so they don't provision one either).
+            var input = call.Use.Json["input"]?.DeepClone() as JsonObject ?? [];
+            var config = WebToolConfig.FromAgent(writer.Row.Agent, call.Name);
+            result = call.Name == "web_fetch"
+                ? options.WebFetcher is { } fetcher
+                    ? await fetcher.FetchAsync(input, config, ct)
+                    : ToolResult.Text("web_fetch is not configured on this Hangar server.", isError: true)
+                : options.WebSearch is { } search
+                    ? await search.SearchAsync(input, config, ct)
+                    : ToolResult.Text(WebSearch.NotConfiguredMessage, isError: true);
+        }
         else
         {
             ISandbox sandbox;

@@ -15,6 +15,12 @@ public sealed record HarnessOptions
     /// <summary>Definitions (<c>{name, description, input_schema}</c>) of the built-in tools the sandbox runs.</summary>
     public required IReadOnlyList<JsonObject> BuiltInTools { get; init; }
 
+    /// <summary>Runs web_fetch on the host; null: the tool answers that it is not configured.</summary>
+    public IWebFetcher? WebFetcher { get; init; }
+
+    /// <summary>Runs web_search; null (the default): the tool answers <see cref="WebSearch.NotConfiguredMessage"/>.</summary>
+    public IWebSearchProvider? WebSearch { get; init; }
+
     /// <summary>Sessions one process runs at the same time.</summary>
     public int Concurrency { get; init; } = 4;
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Hangar.Sandbox.Bubblewrap;
 
 /// <summary>
@@ -25,7 +23,7 @@ internal static class BubblewrapProbe
         {
             var start = BwrapCommand.Build(options, store, session, cgroup,
                 new SandboxProgram(["/bin/sh", "-c", "test \"$(id -u)\" = 1000 && test -w /workspace && ! test -e /root/.bashrc"]));
-            using var process = Process.Start(start) ?? throw new SandboxUnavailableException("could not start bwrap");
+            using var process = LauncherThread.Start(start) ?? throw new SandboxUnavailableException("could not start bwrap");
             process.StandardInput.Close();
             var stderr = process.StandardError.ReadToEndAsync(ct);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -19,6 +19,7 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     private readonly SandboxStore store;
     private readonly ISandboxCgroup cgroup;
     private readonly EgressEndpoint? proxy;
+    private readonly bool userModeNetwork;
     private readonly PackageLayer? layer;
     private readonly Func<BubblewrapSandbox, ValueTask> onDisposed;
     private readonly SandboxShell shell;
@@ -27,8 +28,9 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     private int disposed;
 
     internal BubblewrapSandbox(SandboxOptions options, SandboxStore store, SessionLayout session, NetworkPolicy policy,
-        EgressEndpoint? proxy, PackageLayer? layer, ISandboxCgroup cgroup, Func<BubblewrapSandbox, ValueTask> onDisposed)
+        EgressEndpoint? proxy, bool userModeNetwork, PackageLayer? layer, ISandboxCgroup cgroup, Func<BubblewrapSandbox, ValueTask> onDisposed)
     {
+        this.userModeNetwork = userModeNetwork;
         this.layer = layer;
         this.options = options;
         this.store = store;
@@ -137,14 +139,18 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
         Interlocked.Exchange(ref runner, null)?.Dispose();
     }
 
-    (ShellProcess Shell, StderrTail Stderr) IShellHost.StartShell()
+    (ShellProcess Shell, StderrTail Stderr, IDisposable? Network) IShellHost.StartShell()
     {
         // The shell gets the layer's PATH and variables; the runner only its mount (no LD_LIBRARY_PATH under dotnet).
-        var program = proxy is null
-            ? new SandboxProgram(BwrapCommand.Shell, Layer: layer, LayerEnvironment: true)
-            : new SandboxProgram(BwrapCommand.ShellBehindRelay(), proxy.UnixSocketPath, Layer: layer, LayerEnvironment: true);
-        var started = ShellProcess.Start(BwrapCommand.Build(options, store, Session, cgroup, program));
-        return (started, StderrTail.Attach(started.Process));
+        var program = (proxy, userModeNetwork) switch
+        {
+            ({ } p, _) => new SandboxProgram(BwrapCommand.ShellBehindRelay(), p.UnixSocketPath, Layer: layer, LayerEnvironment: true),
+            (null, true) => new SandboxProgram(BwrapCommand.ShellBehindSlirp(), Layer: layer, LayerEnvironment: true, UserModeNetwork: true),
+            _ => new SandboxProgram(BwrapCommand.Shell, Layer: layer, LayerEnvironment: true),
+        };
+        var started = ShellProcess.Start(BwrapCommand.Build(options, store, Session, cgroup, program), LauncherThread.Start);
+        var network = userModeNetwork && proxy is null ? SlirpNetwork.Attach(options.Slirp4netnsPath, started.Process) : null;
+        return (started, StderrTail.Attach(started.Process), network);
     }
 
     LimitHits IShellHost.ReadHits() => cgroup.ReadHits();

@@ -19,6 +19,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     private readonly CgroupHost cgroups;
     private readonly IEgressProxy? egress;
     private readonly ILogger logger;
+    private readonly bool slirpAvailable;
     private readonly PackageLayers layers;
     private readonly EgressProxy? ownedBuildEgress;
     private readonly ConcurrentDictionary<string, Lazy<Task<BubblewrapSandbox>>> sandboxes = new();
@@ -30,6 +31,14 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         this.cgroups = cgroups;
         this.egress = egress;
         this.logger = logger;
+        slirpAvailable = File.Exists(options.Slirp4netnsPath);
+        if (options.UnrestrictedNetwork == UnrestrictedNetwork.UserMode)
+        {
+            if (slirpAvailable)
+                LogUserModeChosen(logger);
+            else
+                LogNoSlirp(logger, options.Slirp4netnsPath);
+        }
         // Layer builds need registry access even when sessions get no proxy: then they get their own.
         if (egress is null)
             ownedBuildEgress = EgressProxy.FromEnvironment(Path.Join(options.DataDirectory, "layers-egress"));
@@ -44,7 +53,8 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
 
     /// <summary>
     /// Prepares <c>&lt;data&gt;/sandboxes</c>, detects cgroups and runs a trivial sandbox. Without an
-    /// <paramref name="egress"/> proxy, <c>limited</c> environments get no network at all (fail closed).
+    /// <paramref name="egress"/> proxy, <c>limited</c> environments (and <c>unrestricted</c> ones in the default
+    /// <see cref="UnrestrictedNetwork.Proxy"/> mode) get no network at all (fail closed).
     /// </summary>
     public static async Task<BubblewrapSandboxProvider> CreateAsync(SandboxOptions options, ILogger logger, IEgressProxy? egress, CancellationToken ct)
     {
@@ -99,13 +109,17 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         var layer = await layers.GetAsync(PackagesSpec.FromEnvironmentConfig(request.EnvironmentConfig), CancellationToken.None);
         var session = store.Open(request.SessionId);
         var policy = NetworkPolicy.FromEnvironmentConfig(request.EnvironmentConfig);
+        var userMode = policy is NetworkPolicy.Unrestricted && options.UnrestrictedNetwork == UnrestrictedNetwork.UserMode;
         EgressEndpoint? proxy = null;
-        if (policy is NetworkPolicy.Limited && egress is not null)
+        // Limited, and unrestricted by default: the egress proxy (allow-all-public for unrestricted).
+        if (UsesProxy(policy) && egress is not null)
             proxy = await egress.StartAsync(request.SessionId, policy, CancellationToken.None);
-        if (policy is NetworkPolicy.Unrestricted)
-            LogNoUserModeNetwork(logger, request.SessionId);
+        else if (UsesProxy(policy))
+            LogNoEgressProxy(logger, request.SessionId, policy.GetType().Name);
+        if (userMode && !slirpAvailable)
+            LogNoUserModeNetwork(logger, request.SessionId, options.Slirp4netnsPath);
         var cgroup = cgroups.Create(request.SessionId, options.Limits);
-        var sandbox = new BubblewrapSandbox(options, store, session, policy, proxy, layer, cgroup, OnDisposedAsync);
+        var sandbox = new BubblewrapSandbox(options, store, session, policy, proxy, userMode && slirpAvailable, layer, cgroup, OnDisposedAsync);
         sandbox.Start();
         LogCreated(logger, request.SessionId, session.Uid, policy.GetType().Name);
         return sandbox;
@@ -114,9 +128,13 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     private async ValueTask OnDisposedAsync(BubblewrapSandbox sandbox)
     {
         sandboxes.TryRemove(sandbox.SessionId, out _);
-        if (sandbox.Policy is NetworkPolicy.Limited && egress is not null)
+        if (UsesProxy(sandbox.Policy) && egress is not null)
             await egress.StopAsync(sandbox.SessionId, CancellationToken.None);
     }
+
+    private bool UsesProxy(NetworkPolicy policy) =>
+        policy is NetworkPolicy.Limited
+        || (policy is NetworkPolicy.Unrestricted && options.UnrestrictedNetwork == UnrestrictedNetwork.Proxy);
 
     public async ValueTask DisposeAsync()
     {
@@ -135,6 +153,15 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox for session {SessionId} started (host uid {Uid}, network {Policy})")]
     private static partial void LogCreated(ILogger logger, string sessionId, int uid, string policy);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: unrestricted networking is not implemented yet (needs slirp4netns); the sandbox has no network")]
-    private static partial void LogNoUserModeNetwork(ILogger logger, string sessionId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "HANGAR_UNRESTRICTED_NETWORK=usermode: unrestricted sandboxes use slirp4netns and can reach the host's non-loopback addresses, its LAN and cloud metadata (docs/sandbox.md)")]
+    private static partial void LogUserModeChosen(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: no egress proxy configured, so its {Policy} sandbox has no network")]
+    private static partial void LogNoEgressProxy(ILogger logger, string sessionId, string policy);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} is missing: with HANGAR_UNRESTRICTED_NETWORK=usermode, sandboxes with unrestricted networking get NO network until slirp4netns is installed (apt-get install -y slirp4netns)")]
+    private static partial void LogNoSlirp(ILogger logger, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: unrestricted networking needs {Path} (apt-get install -y slirp4netns); the sandbox has no network")]
+    private static partial void LogNoUserModeNetwork(ILogger logger, string sessionId, string path);
 }

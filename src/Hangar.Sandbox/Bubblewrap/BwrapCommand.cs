@@ -9,10 +9,12 @@ namespace Hangar.Sandbox.Bubblewrap;
 /// What runs inside a sandbox and how it reaches the network. <paramref name="Layer"/> is the environment's
 /// package layer (read-only at /opt/env; its PATH and variables are set when <paramref name="LayerEnvironment"/>).
 /// <paramref name="WritableBinds"/> and <paramref name="Environment"/> serve layer builds only.
+/// <paramref name="UserModeNetwork"/> binds slirp4netns's resolv.conf (the operator's usermode opt-in).
 /// </summary>
 internal sealed record SandboxProgram(IReadOnlyList<string> Command, string? ProxySocket = null, bool MountRunner = false,
     PackageLayer? Layer = null, bool LayerEnvironment = false,
-    IReadOnlyList<(string Host, string Inside)>? WritableBinds = null, IReadOnlyDictionary<string, string>? Environment = null);
+    IReadOnlyList<(string Host, string Inside)>? WritableBinds = null, IReadOnlyDictionary<string, string>? Environment = null,
+    bool UserModeNetwork = false);
 
 /// <summary>
 /// The launch line of one sandboxed program (the study's measured recipe, §0/§1):
@@ -91,6 +93,8 @@ internal static class BwrapCommand
                 Add(args, "--setenv", name, ProxyUrl);
             Add(args, "--setenv", "NO_PROXY", "localhost,127.0.0.1,::1", "--setenv", "no_proxy", "localhost,127.0.0.1,::1");
         }
+        if (program.UserModeNetwork)
+            Add(args, "--ro-bind", Path.Join(store.Shared, "resolv.conf"), "/etc/resolv.conf");
         // Last mount operation: nothing outside /workspace and /tmp is writable, not even bwrap's root tmpfs.
         Add(args, "--remount-ro", "/", "--");
         foreach (var part in program.Command)
@@ -108,6 +112,17 @@ internal static class BwrapCommand
         "/bin/bash", "--noprofile", "--norc", "-c",
         $"socat TCP4-LISTEN:3128,bind=127.0.0.1,fork,reuseaddr,backlog=256 UNIX-CONNECT:{ProxySocketInside} >/dev/null 2>&1 &\n" +
         "for i in $(seq 400); do grep -q ':0C38 00000000:0000 0A' /proc/net/tcp && break; sleep 0.005; done\n" +
+        "exec /bin/bash --noprofile --norc",
+    ];
+
+    /// <summary>
+    /// bash started once slirp4netns has configured tap0 (its default route appears), for unrestricted
+    /// networking. If slirp never comes, bash starts anyway after ~2 s with loopback only (fail closed).
+    /// </summary>
+    public static IReadOnlyList<string> ShellBehindSlirp() =>
+    [
+        "/bin/bash", "--noprofile", "--norc", "-c",
+        $"for i in $(seq 400); do grep -q '^{SlirpNetwork.TapDevice}[[:space:]]00000000' /proc/net/route && break; sleep 0.005; done\n" +
         "exec /bin/bash --noprofile --norc",
     ];
 

@@ -12,6 +12,16 @@ public sealed record SandboxOptions
 
     public string BwrapPath { get; init; } = "/usr/bin/bwrap";
 
+    /// <summary>
+    /// How <c>unrestricted</c> sandboxes reach the network. <see cref="UnrestrictedNetwork.Proxy"/> (default): the
+    /// egress proxy in allow-all-public mode. <see cref="UnrestrictedNetwork.UserMode"/>: slirp4netns, an operator
+    /// opt-in that also lets sandboxes reach the host's non-loopback addresses (docs/sandbox.md).
+    /// </summary>
+    public UnrestrictedNetwork UnrestrictedNetwork { get; init; } = UnrestrictedNetwork.Proxy;
+
+    /// <summary>User-mode networking for <c>unrestricted</c> sandboxes (usermode opt-in); when missing they get no network (with a warning).</summary>
+    public string Slirp4netnsPath { get; init; } = "/usr/bin/slirp4netns";
+
     /// <summary>Host uids handed to sessions start here (sandbox uid 1000 maps to one of them).</summary>
     public int FirstSessionUid { get; init; } = 200_000;
 

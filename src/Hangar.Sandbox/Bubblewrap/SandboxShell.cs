@@ -5,8 +5,8 @@ namespace Hangar.Sandbox.Bubblewrap;
 /// <summary>The hooks the bash tool needs from its sandbox.</summary>
 internal interface IShellHost
 {
-    /// <summary>Starts bash inside a fresh bwrap (the sandbox's shell process).</summary>
-    (ShellProcess Shell, StderrTail Stderr) StartShell();
+    /// <summary>Starts bash inside a fresh bwrap (the sandbox's shell process) and whatever serves its network.</summary>
+    (ShellProcess Shell, StderrTail Stderr, IDisposable? Network) StartShell();
 
     LimitHits ReadHits();
 
@@ -31,6 +31,7 @@ internal sealed class SandboxShell(IShellHost host) : IDisposable
     private readonly SemaphoreSlim gate = new(1, 1);
     private ShellProcess? shell;
     private StderrTail? stderr;
+    private IDisposable? network;
 
     public async Task<ToolResult> ExecuteAsync(ToolInput input, CancellationToken ct)
     {
@@ -66,7 +67,7 @@ internal sealed class SandboxShell(IShellHost host) : IDisposable
         if (shell is null || shell.Process.HasExited)
         {
             Stop();
-            (shell, stderr) = host.StartShell();
+            (shell, stderr, network) = host.StartShell();
         }
     }
 
@@ -174,6 +175,7 @@ internal sealed class SandboxShell(IShellHost host) : IDisposable
         var old = Interlocked.Exchange(ref shell, null);
         stderr = null;
         old?.Dispose();
+        Interlocked.Exchange(ref network, null)?.Dispose();
     }
 
     public void Dispose() => Stop();

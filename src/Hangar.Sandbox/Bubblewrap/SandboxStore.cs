@@ -9,7 +9,7 @@ internal sealed record SessionLayout(string SessionId, string Directory, string 
 /// <summary>
 /// <c>&lt;data&gt;/sandboxes</c>: per session <c>&lt;id&gt;/workspace</c> (owned by the session uid, mode
 /// 0700, kept across sandbox rebuilds and server restarts) and <c>&lt;id&gt;/uid</c>; shared, read-only
-/// inputs in <c>.shared/</c> (the sandbox's /etc/passwd, group, hosts and the file-tool runner).
+/// inputs in <c>.shared/</c> (the sandbox's /etc/passwd, group, hosts, resolv.conf and the file-tool runner).
 /// </summary>
 internal sealed partial class SandboxStore
 {
@@ -41,6 +41,8 @@ internal sealed partial class SandboxStore
             "root:x:0:0:root:/root:/usr/sbin/nologin\nsandbox:x:1000:1000:sandbox:/workspace:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
         WriteShared(Path.Join(store.Shared, "group"), "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n");
         WriteShared(Path.Join(store.Shared, "hosts"), "127.0.0.1 localhost sandbox\n::1 localhost\n");
+        // unrestricted sandboxes resolve through slirp4netns's DNS forwarder, never the host's resolv.conf.
+        WriteShared(Path.Join(store.Shared, "resolv.conf"), $"nameserver {SlirpNetwork.Dns}\n");
         var runner = Path.Join(AppContext.BaseDirectory, RunnerDll);
         if (!File.Exists(runner))
             runner = Path.Join(Path.GetDirectoryName(typeof(SandboxStore).Assembly.Location)!, RunnerDll);

@@ -24,7 +24,7 @@ internal sealed class ToolRunnerProcess : IDisposable
 
     public static ToolRunnerProcess Start(ProcessStartInfo start)
     {
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the sandbox tool runner");
+        var process = LauncherThread.Start(start) ?? throw new InvalidOperationException("could not start the sandbox tool runner");
         process.StandardInput.AutoFlush = true;
         return new ToolRunnerProcess(process);
     }

@@ -1,7 +1,7 @@
 namespace Hangar.Sandbox.Network;
 
 /// <summary>
-/// The host-side egress proxy for <c>limited</c> networking (issue 5 §4). One listener per sandbox:
+/// The host-side egress proxy for <c>limited</c> (and, by default, <c>unrestricted</c>) networking (issue 5 §4). One listener per sandbox:
 /// the sandbox provider binds <see cref="EgressEndpoint.UnixSocketPath"/> read-only into the sandbox at
 /// <c>/run/sbx/proxy.sock</c> and runs an in-sandbox relay (socat on 127.0.0.1:3128) with
 /// <c>HTTP(S)_PROXY</c> pointing at it. The proxy speaks HTTP (absolute-form requests) and HTTPS
@@ -13,8 +13,8 @@ public interface IEgressProxy
 {
     /// <summary>
     /// Starts (or returns the running) listener for <paramref name="sessionId"/> enforcing
-    /// <paramref name="policy"/> (always a <see cref="NetworkPolicy.Limited"/> in practice; the provider
-    /// never calls it for None or Unrestricted). The socket file must be connectable by any uid (0666):
+    /// <paramref name="policy"/>: a <see cref="NetworkPolicy.Limited"/>, or <see cref="NetworkPolicy.Unrestricted"/>
+    /// (any public destination) unless the operator chose slirp4netns; never None. The socket file must be connectable by any uid (0666):
     /// the sandbox runs as an unprivileged per-session uid. Idempotent per session: a second call with
     /// the same session returns the same endpoint (a sandbox rebuild reuses it).
     /// </summary>

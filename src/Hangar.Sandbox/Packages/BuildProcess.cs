@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Hangar.Sandbox.Bubblewrap;
 
 namespace Hangar.Sandbox.Packages;
 
@@ -43,7 +44,7 @@ internal static class BuildProcess
         start.RedirectStandardError = true;
         start.RedirectStandardInput = true;
         start.UseShellExecute = false;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        using var process = LauncherThread.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
         process.StandardInput.Close();
         var output = new StringBuilder();
         void Append(string? line)

@@ -30,12 +30,21 @@ public static class WorkerHosting
             var egress = EgressProxy.FromEnvironment(Path.Combine(root, "egress"), loggers.CreateLogger<EgressProxy>());
             owned.Add(egress);
             var bubblewrap = await BubblewrapSandboxProvider.CreateAsync(
-                new SandboxOptions { DataDirectory = root }, loggers.CreateLogger<BubblewrapSandboxProvider>(), egress, ct);
+                new SandboxOptions { DataDirectory = root, UnrestrictedNetwork = UnrestrictedNetworkSetting.FromEnvironment() }, loggers.CreateLogger<BubblewrapSandboxProvider>(), egress, ct);
             owned.Insert(0, bubblewrap);
             sandboxes = bubblewrap;
         }
+        var webFetcher = settings.WebFetcher;
+        if (webFetcher is null)
+        {
+            var fetcher = new HttpWebFetcher(WebFetchOptions.FromEnvironment());
+            owned.Add(fetcher);
+            webFetcher = fetcher;
+        }
         var options = new HarnessOptions
         {
+            WebFetcher = webFetcher,
+            WebSearch = settings.WebSearch,
             Models = settings.Models ?? new ModelRouter(ModelRoutingOptions.FromEnvironment()),
             Sandboxes = sandboxes,
             BuiltInTools = BuiltInTools.Definitions(),

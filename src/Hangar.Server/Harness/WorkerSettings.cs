@@ -39,6 +39,12 @@ public sealed record WorkerSettings
 
     public SandboxKind Sandbox { get; init; } = SandboxKind.Bubblewrap;
 
+    /// <summary>Null: the host-side HTTP fetcher with <c>HANGAR_ALLOW_PRIVATE_EGRESS</c> from the environment.</summary>
+    public IWebFetcher? WebFetcher { get; init; }
+
+    /// <summary>Null (no search provider ships with Hangar): web_search answers that it is not configured.</summary>
+    public IWebSearchProvider? WebSearch { get; init; }
+
     /// <summary>Where sandboxes keep session workspaces; null: the data directory (or a <c>hangar</c> folder in the temp directory with PostgreSQL).</summary>
     public string? WorkspacesDirectory { get; init; }
 }

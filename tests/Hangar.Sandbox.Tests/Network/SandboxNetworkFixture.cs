@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+using Hangar.Harness.Tools;
+using Hangar.Sandbox.Bubblewrap;
+using Hangar.Sandbox.Network;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Hangar.Sandbox.Tests.Network;
+
+/// <summary>
+/// Real bubblewrap sandboxes wired to real egress proxies, with two loopback Kestrel servers standing in
+/// for internet hosts (allowed.test and blocked.test resolve to 127.0.0.1 through the proxy's test
+/// resolver). Two providers: one whose proxy allows private destinations (HANGAR_ALLOW_PRIVATE_EGRESS=true,
+/// loopback standing in for the internet) and one with the operator default (private egress refused), both
+/// with <c>unrestricted</c> through the proxy (the default); a third opts into slirp4netns for <c>unrestricted</c>.
+/// </summary>
+public sealed class SandboxNetworkFixture : IAsyncLifetime
+{
+    private readonly string root = Path.Join("/tmp", "hangar-sbx-net-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly List<IAsyncDisposable> owned = [];
+
+    public LoopbackHttpServer Allowed { get; private set; } = null!;
+
+    public LoopbackHttpServer Blocked { get; private set; } = null!;
+
+    /// <summary>Proxy allows private (loopback) destinations.</summary>
+    public BubblewrapSandboxProvider PrivateEgress { get; private set; } = null!;
+
+    /// <summary>Proxy refuses private destinations (the default).</summary>
+    public BubblewrapSandboxProvider PublicOnly { get; private set; } = null!;
+
+    /// <summary><c>HANGAR_UNRESTRICTED_NETWORK=usermode</c>: unrestricted sandboxes get slirp4netns.</summary>
+    public BubblewrapSandboxProvider UserMode { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Allowed = await LoopbackHttpServer.StartAsync("allowed");
+        Blocked = await LoopbackHttpServer.StartAsync("blocked");
+        PrivateEgress = await CreateProviderAsync("private", allowPrivate: true);
+        PublicOnly = await CreateProviderAsync("public", allowPrivate: false);
+        UserMode = await CreateProviderAsync("usermode", allowPrivate: true, UnrestrictedNetwork.UserMode);
+    }
+
+    private async Task<BubblewrapSandboxProvider> CreateProviderAsync(
+        string name, bool allowPrivate, UnrestrictedNetwork unrestricted = UnrestrictedNetwork.Proxy)
+    {
+        var data = Path.Join(root, name);
+        Directory.CreateDirectory(data);
+        var proxy = new EgressProxy(new EgressProxyOptions
+        {
+            SocketDirectory = Path.Join(data, "egress"),
+            AllowPrivateEgress = allowPrivate,
+            Resolver = EgressProxyFixture.Resolve,
+        });
+        var provider = await BubblewrapSandboxProvider.CreateAsync(
+            new SandboxOptions { DataDirectory = data, Limits = SandboxFixture.TestLimits, UnrestrictedNetwork = unrestricted }, NullLogger.Instance, proxy, CancellationToken.None);
+        owned.Add(provider);
+        owned.Add(proxy);
+        return provider;
+    }
+
+    /// <summary>A fresh session's sandbox with <c>config.networking</c> = <paramref name="networking"/>.</summary>
+    public static Task<ISandbox> AcquireAsync(BubblewrapSandboxProvider provider, JsonObject networking) =>
+        provider.AcquireAsync(
+            new SandboxRequest("wrk_test", SandboxFixture.NewSessionId(), new JsonObject { ["type"] = "cloud", ["networking"] = networking }),
+            CancellationToken.None);
+
+    public static JsonObject Limited(params string[] hosts) => new()
+    {
+        ["type"] = "limited",
+        ["allowed_hosts"] = new JsonArray([.. hosts.Select(h => (JsonNode)JsonValue.Create(h))]),
+    };
+
+    public static JsonObject Unrestricted() => new() { ["type"] = "unrestricted" };
+
+    public async Task DisposeAsync()
+    {
+        foreach (var item in owned)
+            await item.DisposeAsync();
+        await Allowed.DisposeAsync();
+        await Blocked.DisposeAsync();
+        Directory.Delete(root, recursive: true);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SandboxNetworkCollection : ICollectionFixture<SandboxNetworkFixture>
+{
+    public const string Name = "sandbox-network";
+}
