@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Hangar.Harness.Log;
+using Hangar.Harness.Mcp;
 
 namespace Hangar.Harness.Context;
 
@@ -12,7 +13,8 @@ public static class ContextBuilder
 {
     public const string SummaryPreamble = "This is a summary of the conversation so far (older turns were compacted):\n\n";
 
-    public static BuiltContext Build(JsonObject agent, IReadOnlyList<LoggedEvent> events, ContextOptions options)
+    /// <param name="mcp">The turn's MCP tools when they are not in <paramref name="events"/> yet (just discovered); null: the latest catalog in the log.</param>
+    public static BuiltContext Build(JsonObject agent, IReadOnlyList<LoggedEvent> events, ContextOptions options, McpToolCatalog? mcp = null)
     {
         var compaction = events.LastOrDefault(e => e.Type == "agent.thread_context_compacted");
         var uptoSeq = (long?)compaction?.Private?["upto_seq"] ?? 0;
@@ -57,7 +59,7 @@ public static class ContextBuilder
             systemBlocks[^1]["cache_control"] = CacheControl.Ephemeral();
             body["system"] = new JsonArray([.. systemBlocks]);
         }
-        var tools = new AgentTools(agent, options.BuiltInTools).Definitions.Select(t => (JsonObject)t.DeepClone()).ToList();
+        var tools = new AgentTools(agent, options.BuiltInTools, mcp ?? McpToolCatalog.Latest(events)).Definitions.Select(t => (JsonObject)t.DeepClone()).ToList();
         if (tools.Count > 0)
         {
             tools[^1]["cache_control"] = CacheControl.Ephemeral();

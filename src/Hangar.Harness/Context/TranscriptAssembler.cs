@@ -88,7 +88,8 @@ internal sealed class TranscriptAssembler
                 var name = e.String("name")!;
                 if (e.Type == "agent.mcp_tool_use")
                 {
-                    name = $"mcp__{e.String("mcp_server_name")}__{name}";
+                    // The name the model used (sanitised names can't be rebuilt from server + tool).
+                    name = (string?)e.Private?["model_name"] ?? $"mcp__{e.String("mcp_server_name")}__{name}";
                 }
                 _response.Add((indexes.FirstOrDefault(), new JsonObject
                 {

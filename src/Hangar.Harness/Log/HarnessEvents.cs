@@ -35,8 +35,15 @@ public static class HarnessEvents
         ["event_ids"] = new JsonArray([.. eventIds.Select(id => (JsonNode)id)]),
     };
 
-    public static NewEvent ModelRequestStart(string id, DateTimeOffset now) =>
-        Build(id, "span.model_request_start", now, _ => { });
+    /// <param name="hidden">Private data to keep on the event (e.g. the turn's MCP tool catalog), or null.</param>
+    public static NewEvent ModelRequestStart(string id, DateTimeOffset now, JsonObject? hidden = null) =>
+        Build(id, "span.model_request_start", now, e =>
+        {
+            if (hidden is not null)
+            {
+                e[PrivateKey] = hidden;
+            }
+        });
 
     public static NewEvent ModelRequestEnd(string startId, bool isError, ModelUsage usage, string? stopReason, DateTimeOffset now) =>
         Build("span.model_request_end", now, e =>
@@ -62,6 +69,16 @@ public static class HarnessEvents
             ["type"] = errorType,
             ["message"] = message,
             ["retry_status"] = new JsonObject { ["type"] = retryStatus },
+        });
+
+    /// <summary>An MCP server failed; the session carries on without it (its next use tries again).</summary>
+    public static NewEvent McpError(string errorType, string serverName, string message, DateTimeOffset now) =>
+        Build("session.error", now, e => e["error"] = new JsonObject
+        {
+            ["type"] = errorType,
+            ["message"] = message,
+            ["retry_status"] = new JsonObject { ["type"] = "retrying" },
+            ["mcp_server_name"] = serverName,
         });
 
     public static NewEvent Usage(JsonObject usage, DateTimeOffset now) =>

@@ -1,6 +1,8 @@
+using System.Text.Json.Nodes;
 using Hangar.Contracts;
 using Hangar.Harness.Context;
 using Hangar.Harness.Log;
+using Hangar.Harness.Mcp;
 using Hangar.Harness.Models;
 using Hangar.Harness.Workers;
 using Hangar.Storage;
@@ -12,12 +14,13 @@ namespace Hangar.Harness.Turns;
 /// messages it includes), the streamed call, then the whole response and the span end in one
 /// write — or, on failure, the error events and either a rescheduled retry or the end of the turn.
 /// </summary>
-public sealed class ModelTurn(HarnessOptions options, SessionWriter writer)
+public sealed class ModelTurn(HarnessOptions options, SessionWriter writer, McpSessionServers mcp)
 {
     public async Task RunAsync(IReadOnlyList<LoggedEvent> log, LogState state, int attempt, CancellationToken ct)
     {
         var agent = writer.Row.Agent;
-        var context = ContextBuilder.Build(agent, log, new ContextOptions(options.BuiltInTools, options.MaxTokens));
+        var (discovered, mcpErrors) = await DiscoverMcpToolsAsync(agent, log, ct);
+        var context = ContextBuilder.Build(agent, log, new ContextOptions(options.BuiltInTools, options.MaxTokens), discovered);
         var request = new ModelRequest(context.Body);
         if (context.EstimatedTokens > ModelWindows.For(request.Model) * options.CompactionThreshold
             && await new Compactor(options, writer).TryCompactAsync(log, context, ct))
@@ -26,7 +29,8 @@ public sealed class ModelTurn(HarnessOptions options, SessionWriter writer)
         }
 
         var startId = Ids.New(Ids.Event);
-        await writer.WriteAsync([HarnessEvents.ModelRequestStart(startId, writer.Now)], null, context.ConsumedUserEventIds, false, ct);
+        var catalog = discovered is null ? null : new JsonObject { [McpToolCatalog.PrivateKey] = discovered.ToJson() };
+        await writer.WriteAsync([.. mcpErrors, HarnessEvents.ModelRequestStart(startId, writer.Now, catalog)], null, context.ConsumedUserEventIds, false, ct);
         ModelResponse response;
         try
         {
@@ -44,10 +48,25 @@ public sealed class ModelTurn(HarnessOptions options, SessionWriter writer)
         }
 
         var now = writer.Now;
-        var events = ResponseEvents.From(response, new AgentTools(agent, options.BuiltInTools), now);
+        var events = ResponseEvents.From(response, new AgentTools(agent, options.BuiltInTools, discovered ?? McpToolCatalog.Latest(log)), now);
         events.Add(HarnessEvents.ModelRequestEnd(startId, false, response.Usage, response.StopReason, now));
         writer.Row.AddUsage(response.Usage);
         await writer.WriteAsync(events, null, null, false, ct);
+    }
+
+    /// <summary>
+    /// The first request of a turn lists the MCP servers' tools (a server that failed last turn is
+    /// tried again: the idle→running retry of behaviour.md §3); the catalog rides on that request's
+    /// span start, and later requests of the turn read it from the log. Null: nothing to discover.
+    /// </summary>
+    private async Task<(McpToolCatalog? Catalog, List<NewEvent> Errors)> DiscoverMcpToolsAsync(JsonObject agent, IReadOnlyList<LoggedEvent> log, CancellationToken ct)
+    {
+        if (McpToolCatalog.OfCurrentTurn(log) is not null || mcp.Referenced().Count == 0)
+        {
+            return (null, []);
+        }
+        var taken = new HashSet<string>(new AgentTools(agent, options.BuiltInTools).Definitions.Select(d => (string)d["name"]!), StringComparer.Ordinal);
+        return await mcp.DiscoverAsync(taken, options.Time, ct);
     }
 
     private async Task FailAsync(string startId, ModelException error, int attempt, LogState state, CancellationToken ct)

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Hangar.Harness.Context;
 using Hangar.Harness.Log;
+using Hangar.Harness.Mcp;
 using Hangar.Harness.Models;
 using Hangar.Storage;
 
@@ -14,8 +15,6 @@ namespace Hangar.Harness.Turns;
 /// </summary>
 public static class ResponseEvents
 {
-    private const string McpPrefix = "mcp__";
-
     public static List<NewEvent> From(ModelResponse response, AgentTools tools, DateTimeOffset now)
     {
         var events = new List<NewEvent>();
@@ -78,12 +77,30 @@ public static class ResponseEvents
                 e[HarnessEvents.PrivateKey] = hidden;
             });
         }
-        if (name.StartsWith(McpPrefix, StringComparison.Ordinal) && name.IndexOf("__", McpPrefix.Length, StringComparison.Ordinal) is var split and > 0)
+        if (tools.ResolveMcp(name) is { } mcp)
         {
-            // MCP servers are not connected yet: such a call can only come from a confused model; refuse it.
+            hidden["model_name"] = name;
             return HarnessEvents.Build("agent.mcp_tool_use", now, e =>
             {
-                e["mcp_server_name"] = name[McpPrefix.Length..split];
+                e["mcp_server_name"] = mcp.Server;
+                e["name"] = mcp.Tool;
+                e["input"] = input;
+                e["evaluated_permission"] = mcp.Permission.Evaluated;
+                if (mcp.Permission.Evaluation is not null)
+                {
+                    e["evaluation"] = mcp.Permission.Evaluation;
+                }
+                e[HarnessEvents.PrivateKey] = hidden;
+            });
+        }
+        if (name.StartsWith(McpToolNames.Prefix, StringComparison.Ordinal)
+            && name.IndexOf("__", McpToolNames.Prefix.Length, StringComparison.Ordinal) is var split and > 0)
+        {
+            // An MCP-style name no toolset of this session offers: refused before any policy applies.
+            hidden["model_name"] = name;
+            return HarnessEvents.Build("agent.mcp_tool_use", now, e =>
+            {
+                e["mcp_server_name"] = name[McpToolNames.Prefix.Length..split];
                 e["name"] = name[(split + 2)..];
                 e["input"] = input;
                 e["evaluated_permission"] = "deny";

@@ -20,6 +20,7 @@ public sealed class SessionRow
         var json = (JsonObject)JsonNode.Parse(record.Json)!;
         Agent = (JsonObject)json["agent"]!;
         EnvironmentId = (string?)json["environment_id"];
+        VaultIds = [.. (json["vault_ids"] as JsonArray ?? []).Select(v => (string)v!)];
         Status = (string?)json["status"] ?? "idle";
         Usage = json["usage"] as JsonObject ?? [];
         Stats = json["stats"] as JsonObject ?? [];
@@ -31,6 +32,9 @@ public sealed class SessionRow
     public JsonObject Agent { get; }
 
     public string? EnvironmentId { get; }
+
+    /// <summary>The session's <c>vault_ids</c>, in order (the first vault with a matching credential wins).</summary>
+    public IReadOnlyList<string> VaultIds { get; }
 
     public string Status { get; private set; }
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Hangar.Harness.Log;
+using Hangar.Harness.Mcp;
 using Hangar.Harness.Tools;
 using Hangar.Harness.Workers;
 using Hangar.Storage;
@@ -24,7 +25,7 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
             null, [.. s.Calls.Where(c => c.ConfirmationId is not null).Select(c => c.ConfirmationId!)], false, ct),
         SessionStep.RunTool s => RunToolAsync(s.Call, state, ct),
         SessionStep.Wait s => WaitAsync(s, state, ct),
-        SessionStep.CallModel s => new ModelTurn(options, writer).RunAsync(log, state, s.Attempt, ct),
+        SessionStep.CallModel s => new ModelTurn(options, writer, Mcp).RunAsync(log, state, s.Attempt, ct),
         SessionStep.GiveUp => ModelTurn.EndWithErrorAsync(writer, [], "model_request_failed_error",
             "The model request kept failing (or the worker running it kept stopping).", state, ct),
         SessionStep.EndTurn s => IdleAsync(StopReason(s.StopReason), [], ct),
@@ -32,12 +33,22 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
         _ => throw new InvalidOperationException($"Unknown step {step}."),
     };
 
+    private McpSessionServers Mcp => new(options, lease.WorkspaceId, lease.SessionId, writer.Row.VaultIds, writer.Row.Agent);
+
     private async Task RunToolAsync(PendingCall call, LogState state, CancellationToken ct)
     {
+        var input = call.Use.Json["input"]?.DeepClone() as JsonObject ?? [];
+        var events = new List<NewEvent>();
         ToolResult result;
         if (call.Use.Type == "agent.mcp_tool_use")
         {
-            result = ToolResult.Text("MCP servers are not connected in this version of Hangar.", isError: true);
+            // Host side, never in the sandbox: the credential stays out of it.
+            var (output, error) = await Mcp.CallAsync(call.Use.String("mcp_server_name") ?? "", call.Name, input, options.MaxToolOutputChars, options.Time, ct);
+            result = output;
+            if (error is not null)
+            {
+                events.Add(error);
+            }
         }
         else if (BuiltInTools.HostNames.Contains(call.Name))
         {
@@ -64,13 +75,11 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
                 await SandboxFailedAsync(e, state, ct);
                 return;
             }
-            var input = call.Use.Json["input"]?.DeepClone() as JsonObject ?? [];
             result = await sandbox.ExecuteAsync(new ToolCall(call.Name, input, call.Use.Id), ct);
             result = await ToolOutput.LimitAsync(result, call.Use.Id, options.MaxToolOutputChars, sandbox, ct);
         }
-        await writer.WriteAsync(
-            [HarnessEvents.ToolResult(call.Use.Id, call.ResultType, result.Content, result.IsError, writer.Now)],
-            null, call.ConfirmationId is null ? null : [call.ConfirmationId], false, ct);
+        events.Add(HarnessEvents.ToolResult(call.Use.Id, call.ResultType, result.Content, result.IsError, writer.Now));
+        await writer.WriteAsync(events, null, call.ConfirmationId is null ? null : [call.ConfirmationId], false, ct);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Hangar.Harness.Mcp;
 using Hangar.Harness.Models;
 using Hangar.Harness.Tools;
 
@@ -47,6 +48,21 @@ public sealed record HarnessOptions
 
     /// <summary>Tool output longer than this goes to a file in the sandbox; the model sees head, tail and the path.</summary>
     public int MaxToolOutputChars { get; init; } = 100_000;
+
+    /// <summary>Where MCP server credentials come from (the session's vaults); null: servers are called without credentials.</summary>
+    public IMcpCredentials? McpCredentials { get; init; }
+
+    /// <summary>
+    /// <c>HANGAR_ALLOW_PRIVATE_EGRESS</c>: host-side connections to MCP servers may reach loopback,
+    /// link-local and private addresses (metadata addresses stay refused).
+    /// </summary>
+    public bool AllowPrivateEgress { get; init; }
+
+    /// <summary>Connecting to an MCP server (TCP, TLS and the MCP handshake) takes at most this long.</summary>
+    public TimeSpan McpConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>An MCP tool call (or tool listing) takes at most this long.</summary>
+    public TimeSpan McpCallTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>Names this process's claims (host:pid:guid); unique per pool.</summary>
     public string Owner { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";

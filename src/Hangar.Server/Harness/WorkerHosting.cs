@@ -64,6 +64,9 @@ public static class WorkerHosting
             MaxModelAttempts = settings.MaxModelAttempts,
             RetryBaseDelay = settings.RetryBaseDelay,
             RetryMaxDelay = settings.RetryMaxDelay,
+            McpCredentials = settings.McpCredentials,
+            AllowPrivateEgress = settings.AllowPrivateEgress
+                ?? (Environment.GetEnvironmentVariable("HANGAR_ALLOW_PRIVATE_EGRESS")?.Trim().ToLowerInvariant() is "true" or "1"),
             Time = time,
         };
         return new HarnessHost(new WorkerPool(store, options, loggers), owned, sweeper);

@@ -1,3 +1,4 @@
+using Hangar.Harness.Mcp;
 using Hangar.Harness.Models;
 using Hangar.Harness.Tools;
 using Hangar.Harness.Workers;
@@ -29,6 +30,12 @@ public sealed record WorkerSettings
 
     /// <summary>Null: a provider of <see cref="Sandbox"/>'s kind in <see cref="WorkspacesDirectory"/>.</summary>
     public ISandboxProvider? Sandboxes { get; init; }
+
+    /// <summary>MCP server credentials (the vaults); null: MCP servers are called without credentials.</summary>
+    public IMcpCredentials? McpCredentials { get; init; }
+
+    /// <summary>Host-side MCP connections may reach private addresses; null: <c>HANGAR_ALLOW_PRIVATE_EGRESS</c>.</summary>
+    public bool? AllowPrivateEgress { get; init; }
 
     public SandboxKind Sandbox { get; init; } = SandboxKind.Bubblewrap;
 

@@ -85,7 +85,7 @@ public sealed class HarnessHost : IAsyncDisposable
     public async Task<JsonObject> GetAsync(string path) => (await Client.GetFromJsonAsync<JsonObject>(path))!;
 
     /// <summary>Creates an agent (model <c>claude-test</c>) with these tools, an environment (default config <c>{"type":"cloud"}</c>) and a session.</summary>
-    public async Task<string> CreateSessionAsync(JsonArray? tools = null, JsonObject? environmentConfig = null)
+    public async Task<string> CreateSessionAsync(JsonArray? tools = null, JsonObject? environmentConfig = null, JsonArray? mcpServers = null)
     {
         var agent = await PostAsync("/v1/agents", new JsonObject
         {
@@ -93,6 +93,7 @@ public sealed class HarnessHost : IAsyncDisposable
             ["model"] = "claude-test",
             ["system"] = "You are a test agent.",
             ["tools"] = tools ?? new JsonArray(new JsonObject { ["type"] = "agent_toolset_20260401" }),
+            ["mcp_servers"] = mcpServers ?? [],
         });
         var environment = await PostAsync("/v1/environments", new JsonObject
         {

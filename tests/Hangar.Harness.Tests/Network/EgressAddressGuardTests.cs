@@ -1,7 +1,7 @@
 using System.Net;
-using Hangar.Sandbox.Network;
+using Hangar.Harness.Network;
 
-namespace Hangar.Sandbox.Tests.Network;
+namespace Hangar.Harness.Tests.Network;
 
 /// <summary>The SSRF guard applied to every resolved address.</summary>
 public sealed class EgressAddressGuardTests

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Hangar.Sandbox.Network;
+namespace Hangar.Harness.Network;
 
 /// <summary>
 /// The SSRF guard: classifies a resolved address. Two tiers. Always refused: cloud metadata
