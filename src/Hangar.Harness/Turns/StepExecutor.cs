@@ -53,7 +53,6 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
         else if (BuiltInTools.HostNames.Contains(call.Name))
         {
             // Server tools: run here, never in the sandbox (so they don't provision one either).
-            var input = call.Use.Json["input"]?.DeepClone() as JsonObject ?? [];
             var config = WebToolConfig.FromAgent(writer.Row.Agent, call.Name);
             result = call.Name == "web_fetch"
                 ? options.WebFetcher is { } fetcher

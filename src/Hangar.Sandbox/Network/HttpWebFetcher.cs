@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using Hangar.Harness.Network;
 using Hangar.Harness.Tools;
 
 namespace Hangar.Sandbox.Network;
