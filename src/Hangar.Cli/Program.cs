@@ -5,6 +5,7 @@ var root = new RootCommand("Hangar: a self-hosted server for the Claude Managed 
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(WorkerCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
+root.Subcommands.Add(VaultCommand.Create());
 root.Subcommands.Add(ResourceCommands.Agents());
 root.Subcommands.Add(ResourceCommands.Environments());
 root.Subcommands.Add(SessionCommands.Create());

@@ -18,6 +18,10 @@ public static class Ids
     public const string SessionResource = "sesrsc_";
     public const string File = "file_";
     public const string Request = "req_";
+    public const string Vault = "vlt_";
+    public const string VaultCredential = "vcrd_";
+    /// <summary>A credential audit entry (a Hangar extension; the hosted API has none).</summary>
+    public const string CredentialAudit = "vaudit_";
     public const string Workspace = "wrkspc_";
 
     private const string Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";

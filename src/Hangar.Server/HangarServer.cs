@@ -3,6 +3,7 @@ using Hangar.Server.Endpoints;
 using Hangar.Server.Harness;
 using Hangar.Server.Http;
 using Hangar.Storage;
+using Hangar.Vault;
 
 namespace Hangar.Server;
 
@@ -16,9 +17,12 @@ public static class HangarServer
     /// </summary>
     public static async Task<WebApplication> BuildAsync(HangarServerOptions options, CancellationToken ct)
     {
+        var cipher = options.MasterKeys ?? SecretCipher.FromEnvironment();
         var store = await HangarStore.OpenAsync(options.Store, ct);
         try
         {
+            // Refuse to start when stored secrets could not be opened (no key, or the wrong one).
+            await VaultStartup.CheckAsync(store.Vaults, cipher, ct);
             if (!string.IsNullOrEmpty(options.BootstrapApiKey))
             {
                 var workspaceId = await store.Workspaces.EnsureAsync("default", ct);
@@ -29,7 +33,7 @@ public static class HangarServer
             var harness = options.RunWorkers
                 ? await WorkerHosting.CreateAsync(store, options.Store, options.Workers, options.Time, workerLoggers, ct)
                 : null;
-            var app = Build(options, store, harness);
+            var app = Build(options, store, harness, new CredentialSecrets(cipher));
             app.Lifetime.ApplicationStopped.Register(workerLoggers.Dispose);
             return app;
         }
@@ -43,7 +47,7 @@ public static class HangarServer
     private static void ConfigureLogging(ILoggingBuilder logging) =>
         logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
 
-    private static WebApplication Build(HangarServerOptions options, IHangarStore store, HarnessHost? harness)
+    private static WebApplication Build(HangarServerOptions options, IHangarStore store, HarnessHost? harness, CredentialSecrets secrets)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -57,6 +61,7 @@ public static class HangarServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(options.Time);
+        builder.Services.AddSingleton(secrets);
         builder.Services.ConfigureHttpJsonOptions(json => WireJson.Configure(json.SerializerOptions));
         if (harness is not null)
         {

@@ -1,5 +1,6 @@
 using Hangar.Server.Harness;
 using Hangar.Storage;
+using Hangar.Vault;
 
 namespace Hangar.Server;
 
@@ -35,4 +36,10 @@ public sealed record HangarServerOptions
     public bool RunWorkers { get; init; } = true;
 
     public WorkerSettings Workers { get; init; } = new();
+
+    /// <summary>
+    /// The master keys that seal vault credential secrets; null reads <c>HANGAR_MASTER_KEY</c>,
+    /// <c>HANGAR_MASTER_KEY_FILE</c> and <c>HANGAR_MASTER_KEY_PREVIOUS</c> from the environment on start.
+    /// </summary>
+    public SecretCipher? MasterKeys { get; init; }
 }

@@ -15,6 +15,7 @@ public interface IHangarStore : IAsyncDisposable
     IAgentStore Agents { get; }
     ISessionLog Events { get; }
     IFileContentStore FileContents { get; }
+    IVaultStore Vaults { get; }
     ISessionLeases Leases { get; }
 
     /// <summary>Wake-ups for readers that follow a session's log (SSE), across processes.</summary>

@@ -7,6 +7,9 @@ public enum ResourceKind
     Environment,
     Session,
     File,
+    Vault,
+    /// <summary>A vault credential; its row's scope is its vault (the JSON's <c>vault_id</c>).</summary>
+    VaultCredential,
 }
 
 /// <summary>

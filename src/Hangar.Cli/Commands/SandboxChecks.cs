@@ -20,6 +20,11 @@ internal static class SandboxChecks
             Explain(e);
             return null;
         }
+        catch (Hangar.Vault.VaultKeyException e)
+        {
+            Terminal.Error($"refusing to start: {e.Message}");
+            return null;
+        }
     }
 
     public static void Explain(SandboxUnavailableException e)

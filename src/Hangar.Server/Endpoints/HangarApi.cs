@@ -15,6 +15,7 @@ public static class HangarApi
         v1.MapSessions();
         v1.MapSessionEvents();
         v1.MapSessionResources();
+        v1.MapVaults();
         return routes;
     }
 }

@@ -35,6 +35,8 @@ public static class ResourceLookup
         ResourceKind.Environment => (Ids.Environment, "environment"),
         ResourceKind.Session => (Ids.Session, "session"),
         ResourceKind.File => (Ids.File, "file"),
+        ResourceKind.Vault => (Ids.Vault, "vault"),
+        ResourceKind.VaultCredential => (Ids.VaultCredential, "vault credential"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

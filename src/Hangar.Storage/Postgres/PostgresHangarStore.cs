@@ -35,6 +35,7 @@ internal sealed class PostgresHangarStore : IHangarStore
         _events = new PostgresSessionLog(_db, _notifications);
         Leases = new PostgresSessionLeases(_db, _events, resources, _notifications);
         FileContents = new SqlFileContentStore(_db);
+        Vaults = new SqlVaultStore(_db, resources);
     }
 
     public IWorkspaceStore Workspaces { get; }
@@ -42,6 +43,7 @@ internal sealed class PostgresHangarStore : IHangarStore
     public IAgentStore Agents { get; }
     public ISessionLog Events => _events;
     public IFileContentStore FileContents { get; }
+    public IVaultStore Vaults { get; }
 
     public ISessionLeases Leases { get; }
     public IEventNotifications Notifications => _notifications;

@@ -15,10 +15,12 @@ internal static class ResourceRows
         ResourceKind.Environment => "environment",
         ResourceKind.Session => "session",
         ResourceKind.File => "file",
+        ResourceKind.Vault => "vault",
+        ResourceKind.VaultCredential => "vault_credential",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    private static ResourceKind ParseKind(string name) => Enum.Parse<ResourceKind>(name, ignoreCase: true);
+    private static ResourceKind ParseKind(string name) => Enum.Parse<ResourceKind>(name.Replace("_", "", StringComparison.Ordinal), ignoreCase: true);
 
     public static ResourceRecord Read(SqlDatabase db, DbDataReader reader) => new(
         ParseKind(reader.GetString(0)),
@@ -44,9 +46,19 @@ internal static class ResourceRows
         .With("@agent_version", record.Session?.AgentVersion)
         .With("@status", record.Session?.Status);
 
-    /// <summary>A file's owning session (its JSON's <c>scope: {type: "session", id}</c>), so deleting the session can find it.</summary>
+    /// <summary>
+    /// A file's owning session (its JSON's <c>scope: {type: "session", id}</c>), so deleting the session can find it;
+    /// a credential's vault (its JSON's <c>vault_id</c>), so a vault's credentials can be listed and deleted with it.
+    /// </summary>
     private static string? ScopeId(ResourceRecord record)
     {
+        if (record.Kind == ResourceKind.VaultCredential)
+        {
+            using var credential = JsonDocument.Parse(record.Json);
+            return credential.RootElement.TryGetProperty("vault_id", out var vaultId) && vaultId.ValueKind == JsonValueKind.String
+                ? vaultId.GetString()
+                : null;
+        }
         if (record.Kind != ResourceKind.File)
         {
             return null;

@@ -160,6 +160,12 @@ internal sealed class SqlResourceStore(SqlDatabase db) : IResourceStore
                     "DELETE FROM file_contents WHERE file_id IN (SELECT id FROM resources WHERE kind = 'file' AND workspace_id = @ws AND scope_id = @id)");
                 await Execute(scope, "DELETE FROM resources WHERE kind = 'file' AND workspace_id = @ws AND scope_id = @id");
             }
+            // Credential secrets follow their credential row by ON DELETE CASCADE; a vault takes its
+            // credentials (and so their secrets) with it. Audit rows stay: they record what happened.
+            if (kind == ResourceKind.Vault)
+            {
+                await Execute(scope, "DELETE FROM resources WHERE kind = 'vault_credential' AND workspace_id = @ws AND scope_id = @id");
+            }
             if (kind == ResourceKind.File)
             {
                 await Execute(scope, "DELETE FROM file_contents WHERE workspace_id = @ws AND file_id = @id");

@@ -28,6 +28,7 @@ internal sealed class SqliteHangarStore : IHangarStore
         Events = events;
         Leases = new SqliteSessionLeases(_db, events, resources, _notifications, time);
         FileContents = new SqlFileContentStore(_db);
+        Vaults = new SqlVaultStore(_db, resources);
     }
 
     public IWorkspaceStore Workspaces { get; }
@@ -35,6 +36,7 @@ internal sealed class SqliteHangarStore : IHangarStore
     public IAgentStore Agents { get; }
     public ISessionLog Events { get; }
     public IFileContentStore FileContents { get; }
+    public IVaultStore Vaults { get; }
 
     public ISessionLeases Leases { get; }
     public IEventNotifications Notifications => _notifications;

@@ -16,7 +16,9 @@ public abstract class SessionLifecycleTests(SessionServerFixture server)
     [Fact]
     public async Task Created_session_has_every_key_the_sdk_requires_and_an_agent_snapshot()
     {
-        var session = await _api.CreateAsync("""{"title":null,"metadata":{"k":"v"},"vault_ids":["vlt_1"]}""".Trim('{', '}'));
+        // vault_ids must name a vault of the workspace (VaultApiTests covers the refusals).
+        var vaultId = (string)(await server.OkAsync(HttpMethod.Post, "/v1/vaults", """{"display_name":"v"}"""))["id"]!;
+        var session = await _api.CreateAsync($$"""{"title":null,"metadata":{"k":"v"},"vault_ids":["{{vaultId}}"]}""".Trim('{', '}'));
         foreach (var key in RequiredKeys)
         {
             Assert.True(session.ContainsKey(key), $"missing {key}");
@@ -25,7 +27,7 @@ public abstract class SessionLifecycleTests(SessionServerFixture server)
         Assert.Equal("idle", (string?)session["status"]);
         Assert.Null(session["budget"]);
         Assert.Equal("v", (string?)session["metadata"]!["k"]);
-        Assert.Equal("vlt_1", (string?)session["vault_ids"]![0]);
+        Assert.Equal(vaultId, (string?)session["vault_ids"]![0]);
         var agent = (JsonObject)session["agent"]!;
         Assert.Equal(1, (int)agent["version"]!);
         Assert.False(agent.ContainsKey("metadata"));

@@ -36,6 +36,7 @@ public sealed record SessionRequest(StoredSession Session, IReadOnlyList<NewEven
 
         var agent = await SessionAgentSnapshot.ResolveAsync(store, workspaceId, body["agent"], ct);
         await CheckEnvironmentAsync(store, workspaceId, environmentId, ct);
+        await CheckVaultsAsync(store, workspaceId, vaultIds, ct);
         var resources = new JsonArray();
         var id = Ids.New(Ids.Session);
         var tokens = new List<(string ResourceId, string Token)>();
@@ -77,6 +78,24 @@ public sealed record SessionRequest(StoredSession Session, IReadOnlyList<NewEven
             }
         }
         return ids;
+    }
+
+    /// <summary>Every vault must be one of this workspace's and not archived (another workspace's is a 404 like a missing one).</summary>
+    private static async Task CheckVaultsAsync(IHangarStore store, string workspaceId, JsonArray vaultIds, CancellationToken ct)
+    {
+        for (var i = 0; i < vaultIds.Count; i++)
+        {
+            var vaultId = (string)vaultIds[i]!;
+            var vault = Ids.IsWellFormed(vaultId, Ids.Vault) ? await store.Resources.GetAsync(ResourceKind.Vault, workspaceId, vaultId, ct) : null;
+            if (vault is null)
+            {
+                throw new NotFoundException($"vault_ids[{i}]: no vault with id '{vaultId}' in this workspace.");
+            }
+            if (vault.ArchivedAt is not null)
+            {
+                throw new InvalidRequestException($"vault_ids[{i}]: the vault '{vaultId}' is archived; new sessions cannot use it.", "vault_archived");
+            }
+        }
     }
 
     private static async Task CheckEnvironmentAsync(IHangarStore store, string workspaceId, string environmentId, CancellationToken ct)
