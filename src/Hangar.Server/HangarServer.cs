@@ -31,7 +31,7 @@ public static class HangarServer
             // The workers log like the web host; the factory lives as long as the app.
             var workerLoggers = LoggerFactory.Create(ConfigureLogging);
             var harness = options.RunWorkers
-                ? await WorkerHosting.CreateAsync(store, options.Store, options.Workers, options.Time, workerLoggers, ct)
+                ? await WorkerHosting.CreateAsync(store, options.Store, options.Workers, cipher, options.Time, workerLoggers, ct)
                 : null;
             var app = Build(options, store, harness, new CredentialSecrets(cipher));
             app.Lifetime.ApplicationStopped.Register(workerLoggers.Dispose);

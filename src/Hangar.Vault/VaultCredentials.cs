@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Hangar.Contracts;
 using Hangar.Harness.Mcp;
+using Hangar.Harness.Network;
 using Hangar.Storage;
 
 namespace Hangar.Vault;
@@ -33,11 +34,14 @@ public sealed class VaultCredentials : IMcpCredentials
     }
 
     /// <summary>
-    /// The production wiring: token endpoints reached through <see cref="GuardedHttp"/> (SSRF rules; private
+    /// The production wiring: token endpoints reached through <see cref="GuardedHttpHandler"/> (SSRF rules; private
     /// addresses only with <paramref name="allowPrivateEgress"/>, default <c>HANGAR_ALLOW_PRIVATE_EGRESS</c>).
     /// </summary>
     public static VaultCredentials Create(IHangarStore store, SecretCipher cipher, TimeProvider time, bool? allowPrivateEgress = null) =>
-        new(store, cipher, time, GuardedHttp.Create(allowPrivateEgress ?? GuardedHttp.AllowPrivateFromEnvironment(), TimeSpan.FromSeconds(30)));
+        new(store, cipher, time, new HttpClient(GuardedHttpHandler.Create(allowPrivateEgress ?? EgressAddressGuard.AllowPrivateFromEnvironment(), TimeSpan.FromSeconds(10)))
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+        });
 
     public async Task<McpToken?> GetTokenAsync(McpCredentialRequest request, CancellationToken ct)
     {

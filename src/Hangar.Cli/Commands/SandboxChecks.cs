@@ -1,11 +1,12 @@
 using Hangar.Sandbox.Bubblewrap;
 using Hangar.Server;
+using Hangar.Vault;
 using Microsoft.AspNetCore.Builder;
 using Spectre.Console;
 
 namespace Hangar.Cli.Commands;
 
-/// <summary>Turns "bubblewrap can't run here" into a message that says what to do, never a silent fallback.</summary>
+/// <summary>Turns start-up refusals (bubblewrap can't run here; stored secrets can't be opened) into messages that say what to do.</summary>
 internal static class SandboxChecks
 {
     /// <summary>The built server, or null after printing why sandboxes can't run and how to fix it.</summary>
@@ -18,6 +19,12 @@ internal static class SandboxChecks
         catch (SandboxUnavailableException e)
         {
             Explain(e);
+            return null;
+        }
+        catch (VaultKeyException e)
+        {
+            // The message says which key is missing or wrong and how to supply it.
+            Terminal.Error(e.Message);
             return null;
         }
         catch (Hangar.Vault.VaultKeyException e)

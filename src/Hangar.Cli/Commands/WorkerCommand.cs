@@ -2,6 +2,7 @@ using System.CommandLine;
 using Hangar.Sandbox.Bubblewrap;
 using Hangar.Server.Harness;
 using Hangar.Storage;
+using Hangar.Vault;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
@@ -45,11 +46,19 @@ internal static class WorkerCommand
         HarnessHost host;
         try
         {
-            host = await WorkerHosting.CreateAsync(store, storeOptions, settings, TimeProvider.System, loggers, ct);
+            // Like `hangar serve`: refuse to run when stored secrets can't be opened with the keys given.
+            var cipher = SecretCipher.FromEnvironment();
+            await VaultStartup.CheckAsync(store.Vaults, cipher, ct);
+            host = await WorkerHosting.CreateAsync(store, storeOptions, settings, cipher, TimeProvider.System, loggers, ct);
         }
         catch (SandboxUnavailableException e)
         {
             SandboxChecks.Explain(e);
+            return 1;
+        }
+        catch (VaultKeyException e)
+        {
+            Terminal.Error(e.Message);
             return 1;
         }
         var pool = host.Pool;

@@ -13,6 +13,13 @@ namespace Hangar.Harness.Network;
 /// </summary>
 public static class EgressAddressGuard
 {
+    /// <summary>The operator's switch for private destinations (on-premises services, loopback tests).</summary>
+    public const string AllowPrivateVariable = "HANGAR_ALLOW_PRIVATE_EGRESS";
+
+    /// <summary><c>HANGAR_ALLOW_PRIVATE_EGRESS</c> is <c>true</c> or <c>1</c>: one reading for the proxy, web_fetch, MCP and token endpoints.</summary>
+    public static bool AllowPrivateFromEnvironment() =>
+        Environment.GetEnvironmentVariable(AllowPrivateVariable)?.Trim().ToLowerInvariant() is "true" or "1";
+
     private static readonly IPAddress AwsMetadataV6 = IPAddress.Parse("fd00:ec2::254");
 
     /// <summary>Null when the address may be connected to; otherwise why not.</summary>

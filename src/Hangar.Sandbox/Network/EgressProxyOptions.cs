@@ -39,6 +39,6 @@ public sealed record EgressProxyOptions
     public static EgressProxyOptions FromEnvironment(string socketDirectory) => new()
     {
         SocketDirectory = socketDirectory,
-        AllowPrivateEgress = Environment.GetEnvironmentVariable("HANGAR_ALLOW_PRIVATE_EGRESS")?.Trim().ToLowerInvariant() is "true" or "1",
+        AllowPrivateEgress = Hangar.Harness.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
     };
 }

@@ -21,6 +21,6 @@ public sealed record WebFetchOptions
 
     public static WebFetchOptions FromEnvironment() => new()
     {
-        AllowPrivateEgress = Environment.GetEnvironmentVariable("HANGAR_ALLOW_PRIVATE_EGRESS")?.Trim().ToLowerInvariant() is "true" or "1",
+        AllowPrivateEgress = Hangar.Harness.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
     };
 }

@@ -4,6 +4,7 @@ using Hangar.Harness.Workers;
 using Hangar.Sandbox.Bubblewrap;
 using Hangar.Sandbox.Network;
 using Hangar.Storage;
+using Hangar.Vault;
 
 namespace Hangar.Server.Harness;
 
@@ -15,8 +16,10 @@ public static class WorkerHosting
     /// <see cref="SandboxUnavailableException"/> with what to do) and the worker pool. Nothing runs until
     /// <see cref="HarnessHost.Start"/>.
     /// </summary>
+    /// <param name="cipher">The master keys: MCP credentials come from the session's vaults through it.</param>
     public static async Task<HarnessHost> CreateAsync(
-        IHangarStore store, StoreOptions storeOptions, WorkerSettings settings, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+        IHangarStore store, StoreOptions storeOptions, WorkerSettings settings, SecretCipher cipher, TimeProvider time, ILoggerFactory loggers,
+        CancellationToken ct)
     {
         var root = settings.WorkspacesDirectory ?? DefaultRoot(storeOptions);
         var owned = new List<IAsyncDisposable>();
@@ -64,9 +67,9 @@ public static class WorkerHosting
             MaxModelAttempts = settings.MaxModelAttempts,
             RetryBaseDelay = settings.RetryBaseDelay,
             RetryMaxDelay = settings.RetryMaxDelay,
-            McpCredentials = settings.McpCredentials,
+            McpCredentials = settings.McpCredentials ?? VaultCredentials.Create(store, cipher, time, settings.AllowPrivateEgress),
             AllowPrivateEgress = settings.AllowPrivateEgress
-                ?? (Environment.GetEnvironmentVariable("HANGAR_ALLOW_PRIVATE_EGRESS")?.Trim().ToLowerInvariant() is "true" or "1"),
+                ?? Hangar.Harness.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
             Time = time,
         };
         return new HarnessHost(new WorkerPool(store, options, loggers), owned, sweeper);
