@@ -23,12 +23,6 @@ internal static class SandboxChecks
         }
         catch (VaultKeyException e)
         {
-            // The message says which key is missing or wrong and how to supply it.
-            Terminal.Error(e.Message);
-            return null;
-        }
-        catch (Hangar.Vault.VaultKeyException e)
-        {
             Terminal.Error($"refusing to start: {e.Message}");
             return null;
         }
