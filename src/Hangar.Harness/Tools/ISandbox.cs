@@ -17,6 +17,12 @@ public sealed record SandboxRequest(string WorkspaceId, string SessionId, JsonOb
 {
     /// <summary>The session's <c>file</c> resources, mounted read-only at their mount paths when the sandbox is created.</summary>
     public IReadOnlyList<SandboxFile> Files { get; init; } = [];
+
+    /// <summary>
+    /// The session's <c>github_repository</c> resources, cloned at their mount paths when the sandbox is created
+    /// (through a host-side credential proxy: the token never enters the sandbox).
+    /// </summary>
+    public IReadOnlyList<SandboxRepository> Repositories { get; init; } = [];
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Hangar.Harness.Tools;
+using Hangar.Sandbox.Git;
 using Hangar.Sandbox.Network;
 using Hangar.Sandbox.Packages;
 
@@ -53,6 +54,9 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     public int HostUid => Session.Uid;
 
     internal SessionLayout Session { get; }
+
+    /// <summary>The host-side git credential proxy of the session's repositories (owned: disposed with the sandbox).</summary>
+    internal GitCredentialProxy? GitProxy { get; init; }
 
     /// <summary>The environment's package layer mounted at /opt/env, if it has packages.</summary>
     public PackageLayer? Layer => layer;
@@ -148,6 +152,8 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
             (null, true) => new SandboxProgram(BwrapCommand.ShellBehindSlirp(), Layer: layer, LayerEnvironment: true, UserModeNetwork: true),
             _ => new SandboxProgram(BwrapCommand.Shell, Layer: layer, LayerEnvironment: true),
         };
+        if (GitProxy is { } git)
+            program = program with { Command = BwrapCommand.BehindGitRelay(program.Command), GitSocket = git.SocketPath };
         var started = ShellProcess.Start(BwrapCommand.Build(options, store, Session, cgroup, program), LauncherThread.Start);
         var network = userModeNetwork && proxy is null ? SlirpNetwork.Attach(options.Slirp4netnsPath, started.Process) : null;
         return (started, StderrTail.Attach(started.Process), network);
@@ -178,6 +184,8 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
             return;
         StopProcesses();
         cgroup.Delete();
+        if (GitProxy is not null)
+            await GitProxy.DisposeAsync();
         await onDisposed(this);
     }
 

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Hangar.Harness.Network;
 using Hangar.Harness.Tools;
+using Hangar.Sandbox.Git;
 using Hangar.Sandbox.Network;
 using Hangar.Sandbox.Packages;
 using Microsoft.Extensions.Logging;
@@ -132,7 +134,27 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         if (userMode && !slirpAvailable)
             LogNoUserModeNetwork(logger, request.SessionId, options.Slirp4netnsPath);
         var cgroup = cgroups.Create(request.SessionId, options.Limits);
-        var sandbox = new BubblewrapSandbox(options, store, session, policy, proxy, userMode && slirpAvailable, layer, cgroup, OnDisposedAsync);
+        GitCredentialProxy? git = null;
+        if (request.Repositories.Count > 0)
+        {
+            try
+            {
+                session = RepositoryClone.PrepareMounts(session, request.Repositories);
+                git = await GitCredentialProxy.StartAsync(Path.Join(session.Directory, "git.sock"), request.Repositories,
+                    EgressAddressGuard.AllowPrivateFromEnvironment(), CancellationToken.None);
+                await RepositoryClone.CloneAsync(options, store, session, cgroup, git.SocketPath, request.Repositories, CancellationToken.None);
+            }
+            catch
+            {
+                if (git is not null)
+                    await git.DisposeAsync();
+                cgroup.Delete();
+                if (UsesProxy(policy) && egress is not null)
+                    await egress.StopAsync(request.SessionId, CancellationToken.None);
+                throw;
+            }
+        }
+        var sandbox = new BubblewrapSandbox(options, store, session, policy, proxy, userMode && slirpAvailable, layer, cgroup, OnDisposedAsync) { GitProxy = git };
         sandbox.Start();
         LogCreated(logger, request.SessionId, session.Uid, policy.GetType().Name);
         return sandbox;

@@ -14,7 +14,11 @@ namespace Hangar.Sandbox.Bubblewrap;
 internal sealed record SandboxProgram(IReadOnlyList<string> Command, string? ProxySocket = null, bool MountRunner = false,
     PackageLayer? Layer = null, bool LayerEnvironment = false,
     IReadOnlyList<(string Host, string Inside)>? WritableBinds = null, IReadOnlyDictionary<string, string>? Environment = null,
-    bool UserModeNetwork = false);
+    bool UserModeNetwork = false)
+{
+    /// <summary>The git credential proxy's socket, bound at <see cref="BwrapCommand.GitSocketInside"/> (repository resources).</summary>
+    public string? GitSocket { get; init; }
+}
 
 /// <summary>
 /// The launch line of one sandboxed program (the study's measured recipe, §0/§1):
@@ -26,6 +30,10 @@ internal static class BwrapCommand
     public const string ProxySocketInside = "/run/sbx/proxy.sock";
     public const string RunnerInside = "/opt/hangar/runner";
     public const string ProxyUrl = "http://127.0.0.1:3128";
+    public const string GitSocketInside = "/run/sbx/git.sock";
+
+    /// <summary>Where repositories' remotes point inside the sandbox: the relay to the host's git credential proxy.</summary>
+    public const string GitRemoteBase = "http://127.0.0.1:3129";
 
     // Joins every cgroup given (count first) with the shell's own pid, which exec keeps for bwrap.
     private const string Launcher = "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift; n=$((n-1)); done; exec \"$@\"";
@@ -97,6 +105,11 @@ internal static class BwrapCommand
         }
         if (program.UserModeNetwork)
             Add(args, "--ro-bind", Path.Join(store.Shared, "resolv.conf"), "/etc/resolv.conf");
+        if (program.GitSocket is { } gitSocket)
+        {
+            // git fails instead of prompting when the remote refuses (no token, wrong token).
+            Add(args, "--ro-bind", gitSocket, GitSocketInside, "--setenv", "GIT_TERMINAL_PROMPT", "0");
+        }
         // Last mount operation: nothing outside /workspace and /tmp is writable, not even bwrap's root tmpfs.
         Add(args, "--remount-ro", "/", "--");
         foreach (var part in program.Command)
@@ -136,6 +149,16 @@ internal static class BwrapCommand
         "for i in $(seq 400); do grep -q ':0C38 00000000:0000 0A' /proc/net/tcp && break; sleep 0.005; done\n" +
         "exec \"$@\"",
         "sbx-build", .. command,
+    ];
+
+    /// <summary>Runs <paramref name="command"/> once an in-sandbox relay 127.0.0.1:3129 → the git proxy socket listens.</summary>
+    public static IReadOnlyList<string> BehindGitRelay(IReadOnlyList<string> command) =>
+    [
+        "/bin/bash", "--noprofile", "--norc", "-c",
+        $"socat TCP4-LISTEN:3129,bind=127.0.0.1,fork,reuseaddr,backlog=64 UNIX-CONNECT:{GitSocketInside} >/dev/null 2>&1 &\n" +
+        "for i in $(seq 400); do grep -q ':0C39 00000000:0000 0A' /proc/net/tcp && break; sleep 0.005; done\n" +
+        "exec \"$@\"",
+        "sbx-git", .. command,
     ];
 
     private static string SearchPath(SandboxProgram program)

@@ -58,7 +58,7 @@ internal static class SessionMounts
         return session with { Mounts = mounts };
     }
 
-    private static string? Refusal(string mountPath)
+    public static string? Refusal(string mountPath)
     {
         if (!mountPath.StartsWith('/') || mountPath.Split('/').Any(part => part is "." or "..") || mountPath.Contains('\0'))
             return "not an absolute path without '.' or '..' segments";
