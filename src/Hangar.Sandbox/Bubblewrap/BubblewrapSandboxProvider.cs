@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Hangar.Harness.Network;
 using Hangar.Harness.Tools;
 using Hangar.Sandbox.Git;
 using Hangar.Sandbox.Network;
@@ -141,8 +140,8 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
             {
                 session = RepositoryClone.PrepareMounts(session, request.Repositories);
                 git = await GitCredentialProxy.StartAsync(Path.Join(session.Directory, "git.sock"), request.Repositories,
-                    EgressAddressGuard.AllowPrivateFromEnvironment(), CancellationToken.None);
-                await RepositoryClone.CloneAsync(options, store, session, cgroup, git.SocketPath, request.Repositories, CancellationToken.None);
+                    options.AllowPrivateEgress, CancellationToken.None);
+                await RepositoryClone.CloneAsync(options, store, session, cgroup, git, request.Repositories, CancellationToken.None);
             }
             catch
             {

@@ -22,6 +22,7 @@ internal sealed class GitCredentialProxy : IAsyncDisposable
     private readonly WebApplication app;
     private readonly HttpClient upstream;
     private readonly Dictionary<string, SandboxRepository> repositories;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> failures = new();
 
     private GitCredentialProxy(WebApplication app, HttpClient upstream, IReadOnlyList<SandboxRepository> repositories, string socketPath)
     {
@@ -32,6 +33,9 @@ internal sealed class GitCredentialProxy : IAsyncDisposable
     }
 
     public string SocketPath { get; }
+
+    /// <summary>Why the last request for the repository failed upstream (refused address, 401…), for the clone's error; never the token.</summary>
+    public string? LastFailure(string key) => failures.TryGetValue(key, out var failure) ? failure : null;
 
     public static async Task<GitCredentialProxy> StartAsync(string socketPath, IReadOnlyList<SandboxRepository> repositories, bool allowPrivate, CancellationToken ct)
     {
@@ -102,12 +106,15 @@ internal sealed class GitCredentialProxy : IAsyncDisposable
         catch (Exception e) when (e is HttpRequestException or IOException)
         {
             // The guard's message names the host and address, never the token.
+            failures[repository.Key] = $"the remote could not be reached: {(e.InnerException ?? e).Message}";
             await Refuse(context, StatusCodes.Status502BadGateway, $"the git remote could not be reached: {(e.InnerException ?? e).Message}", ct);
             return;
         }
         using (response)
         {
             context.Response.StatusCode = (int)response.StatusCode;
+            if (response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound)
+                failures[repository.Key] = $"the remote answered {(int)response.StatusCode} {response.ReasonPhrase}";
             foreach (var name in new[] { "Content-Type", "Content-Encoding", "Cache-Control", "Expires", "Pragma" })
             {
                 if (response.Content.Headers.TryGetValues(name, out var values) || response.Headers.TryGetValues(name, out values))

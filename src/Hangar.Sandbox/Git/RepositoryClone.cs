@@ -52,21 +52,21 @@ internal static class RepositoryClone
     }
 
     public static async Task CloneAsync(SandboxOptions options, SandboxStore store, SessionLayout session, ISandboxCgroup cgroup,
-        string gitSocket, IReadOnlyList<SandboxRepository> repositories, CancellationToken ct)
+        GitCredentialProxy proxy, IReadOnlyList<SandboxRepository> repositories, CancellationToken ct)
     {
         foreach (var repository in repositories)
         {
             var (kind, value) = repository.Checkout is { } c ? (c.Type, c.Value) : ("default", "");
             var program = new SandboxProgram(BwrapCommand.BehindGitRelay(
                 ["/bin/bash", "--noprofile", "--norc", "-c", Script, "sbx-clone", repository.MountPath, $"{BwrapCommand.GitRemoteBase}/{repository.Key}", kind, value]))
-            { GitSocket = gitSocket };
+            { GitSocket = proxy.SocketPath };
             var output = await BuildProcess.RunAsync(BwrapCommand.Build(options, store, session, cgroup, program), Timeout, cgroup.KillAll, ct);
             if (output.Succeeded)
                 continue;
-            var hint = output.Output.Contains("401", StringComparison.Ordinal) || output.Output.Contains("Authentication", StringComparison.Ordinal)
-                || output.Output.Contains("could not read Username", StringComparison.Ordinal)
-                ? " (the remote requires authentication: is the resource's authorization_token set and valid?)"
-                : "";
+            var failure = proxy.LastFailure(repository.Key);
+            var hint = failure is null ? "" : $" ({failure}{(failure.Contains("401", StringComparison.Ordinal)
+                ? repository.Token is null ? ": the repository needs an authorization_token" : ": check the resource's authorization_token"
+                : "")})";
             throw new SandboxProvisioningException($"Cloning the repository {repository.Url} into {repository.MountPath} failed{hint}: {output.Reason("git clone")}");
         }
     }
