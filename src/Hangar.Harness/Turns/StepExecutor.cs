@@ -106,7 +106,11 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
         var config = environment is null ? [] : JsonNode.Parse(environment.Json)?["config"] as JsonObject ?? [];
         // Read now, not from the row taken at wake-up: resources may have been added since.
         var session = await store.Resources.GetAsync(ResourceKind.Session, lease.WorkspaceId, lease.SessionId, ct);
-        return new SandboxRequest(lease.WorkspaceId, lease.SessionId, config) { Files = SessionFiles.Of(store, lease.WorkspaceId, session) };
+        return new SandboxRequest(lease.WorkspaceId, lease.SessionId, config)
+        {
+            Files = SessionFiles.Of(store, lease.WorkspaceId, session),
+            Repositories = SessionRepositories.Of(session),
+        };
     }
 
     private Task WaitAsync(SessionStep.Wait step, LogState state, CancellationToken ct)
