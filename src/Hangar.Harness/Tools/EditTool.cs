@@ -13,7 +13,7 @@ internal static class EditTool
 
     public static async Task<ToolResult> RunAsync(WorkspacePaths paths, ToolInput input, CancellationToken ct)
     {
-        var hostPath = paths.Resolve(input.RequiredString("file_path"));
+        var hostPath = paths.ResolveForWrite(input.RequiredString("file_path"));
         var oldString = input.RequiredString("old_string");
         var newString = input.RequiredString("new_string");
         var replaceAll = input.OptionalBool("replace_all");

@@ -51,6 +51,27 @@ public sealed class WorkspacePaths
         return real;
     }
 
+    /// <summary>
+    /// Like <see cref="Resolve"/>, for write and edit: also refuses files that would run code outside the
+    /// agent's intent — git hooks (<c>.git/hooks/…</c> of any repository in the workspace, e.g. a mounted
+    /// <c>github_repository</c>) and the shell start-up files in the home directory (<c>/workspace</c>).
+    /// </summary>
+    public string ResolveForWrite(string path)
+    {
+        var real = Resolve(path);
+        var parts = Path.GetRelativePath(HostRoot, real).Split('/');
+        for (var i = 0; i + 1 < parts.Length; i++)
+        {
+            if (parts[i] == ".git" && parts[i + 1] == "hooks")
+                throw new ToolInputException($"{ToSandboxPath(real)} is a git hook; file tools may not write git hooks (they would run code on later git commands)");
+        }
+        if (parts.Length == 1 && ShellStartupFiles.Contains(parts[0]))
+            throw new ToolInputException($"{ToSandboxPath(real)} is a shell start-up file; file tools may not write it (it would run code in every later shell)");
+        return real;
+    }
+
+    private static readonly HashSet<string> ShellStartupFiles = [".bashrc", ".profile", ".bash_profile", ".bash_login", ".bash_logout"];
+
     /// <summary>The model's view of a host path under the root (<c>/workspace/a/b</c>).</summary>
     public string ToSandboxPath(string hostPath)
     {

@@ -9,7 +9,7 @@ internal static class WriteTool
 
     public static async Task<ToolResult> RunAsync(WorkspacePaths paths, ToolInput input, CancellationToken ct)
     {
-        var hostPath = paths.Resolve(input.RequiredString("file_path"));
+        var hostPath = paths.ResolveForWrite(input.RequiredString("file_path"));
         var content = input.RequiredString("content");
         var shown = paths.ToSandboxPath(hostPath);
         if (Directory.Exists(hostPath))

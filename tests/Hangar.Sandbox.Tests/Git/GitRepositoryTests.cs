@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Hangar.Harness.Tools;
 
 namespace Hangar.Sandbox.Tests.Git;
@@ -76,5 +77,37 @@ public sealed class GitRepositoryTests(GitRepositoryFixture fixture) : IClassFix
         {
             Directory.Delete(data, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task File_tools_refuse_git_hooks_and_shell_startup_files()
+    {
+        await using var sandbox = await fixture.Provider.AcquireAsync(
+            fixture.Request(SandboxFixture.NewSessionId(), Repository(GitRepositoryFixture.Token)), CancellationToken.None);
+        JsonObject Write(string path) => new() { ["file_path"] = path, ["content"] = "#!/bin/sh\necho pwned\n" };
+
+        var (hook, hookRefused) = await sandbox.RunAsync(Tools.Call("write", Write("/workspace/repo/.git/hooks/pre-commit")));
+        Assert.True(hookRefused);
+        Assert.Contains("git hook", hook);
+        var (edit, editRefused) = await sandbox.RunAsync(Tools.Call("edit", new JsonObject
+        {
+            ["file_path"] = "repo/.git/hooks/pre-push.sample",
+            ["old_string"] = "#!/bin/sh",
+            ["new_string"] = "#!/bin/sh\necho pwned",
+        }));
+        Assert.True(editRefused);
+        Assert.Contains("git hook", edit);
+        foreach (var rc in new[] { ".bashrc", "/workspace/.profile", ".bash_profile" })
+        {
+            var (text, refused) = await sandbox.RunAsync(Tools.Call("write", Write(rc)));
+            Assert.True(refused, rc);
+            Assert.Contains("shell start-up file", text);
+        }
+        var (_, ordinaryFailed) = await sandbox.RunAsync(Tools.Call("write", Write("repo/scripts/.bashrc")));
+        Assert.False(ordinaryFailed);
+        var (listing, _) = await sandbox.RunAsync(Tools.Bash("ls -A /workspace /workspace/repo/.git/hooks"));
+        Assert.Contains("pre-push.sample", listing);
+        Assert.DoesNotContain("pre-commit\n", listing);
+        Assert.DoesNotContain(".bashrc", listing);
     }
 }
