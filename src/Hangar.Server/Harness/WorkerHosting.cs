@@ -40,6 +40,7 @@ public static class WorkerHosting
                     UnrestrictedNetwork = UnrestrictedNetworkSetting.FromEnvironment(),
                     Limits = settings.SandboxLimits ?? new(),
                     Owner = SandboxSweeper.OwnerOf(storeOptions),
+                    AllowPrivateEgress = settings.AllowPrivateEgress ?? Hangar.Harness.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
                 },
                 loggers.CreateLogger<BubblewrapSandboxProvider>(), egress, ct);
             owned.Insert(0, bubblewrap);

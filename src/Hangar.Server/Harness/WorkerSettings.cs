@@ -34,7 +34,7 @@ public sealed record WorkerSettings
     /// <summary>MCP server credentials (the vaults); null: MCP servers are called without credentials.</summary>
     public IMcpCredentials? McpCredentials { get; init; }
 
-    /// <summary>Host-side MCP connections may reach private addresses; null: <c>HANGAR_ALLOW_PRIVATE_EGRESS</c>.</summary>
+    /// <summary>Host-side MCP connections and git remotes of repository resources may reach private addresses; null: <c>HANGAR_ALLOW_PRIVATE_EGRESS</c>.</summary>
     public bool? AllowPrivateEgress { get; init; }
 
     public SandboxKind Sandbox { get; init; } = SandboxKind.Bubblewrap;
