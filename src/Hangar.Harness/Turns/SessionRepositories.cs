@@ -10,7 +10,7 @@ namespace Hangar.Harness.Turns;
 /// </summary>
 public static class SessionRepositories
 {
-    public static IReadOnlyList<SandboxRepository> Of(ResourceRecord? session)
+    public static IReadOnlyList<SandboxRepository> Of(ResourceRecord? session, Func<string, string, JsonNode, string>? openToken)
     {
         if (session is null || JsonNode.Parse(session.Json) is not JsonObject json || json["resources"] is not JsonArray resources)
         {
@@ -30,8 +30,21 @@ public static class SessionRepositories
                     _ => null,
                 };
                 return new SandboxRepository(id, (string)r["url"]!, (string?)r["mount_path"] ?? "/workspace/" + RepositoryName((string)r["url"]!),
-                    wanted, tokens?[id] is JsonValue token ? (string?)token : null);
+                    wanted, tokens?[id] is { } stored ? Open(session.Id, id, stored, openToken) : null);
             })];
+    }
+
+    private static string Open(string sessionId, string resourceId, JsonNode stored, Func<string, string, JsonNode, string>? openToken)
+    {
+        try
+        {
+            return openToken is not null ? openToken(sessionId, resourceId, stored)
+                : stored is JsonValue plain ? (string)plain! : throw new InvalidOperationException("no master key to open it");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new SandboxProvisioningException($"The authorization token of repository resource {resourceId} could not be read: {e.Message}");
+        }
     }
 
     private static string RepositoryName(string url) =>

@@ -109,7 +109,7 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
         return new SandboxRequest(lease.WorkspaceId, lease.SessionId, config)
         {
             Files = SessionFiles.Of(store, lease.WorkspaceId, session),
-            Repositories = SessionRepositories.Of(session),
+            Repositories = SessionRepositories.Of(session, options.OpenResourceToken),
         };
     }
 

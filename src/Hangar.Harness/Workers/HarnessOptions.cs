@@ -53,6 +53,12 @@ public sealed record HarnessOptions
     public IMcpCredentials? McpCredentials { get; init; }
 
     /// <summary>
+    /// Opens a repository resource's stored token (session id, resource id, the stored JSON: sealed under the
+    /// master key, or a plain string); null: only plain strings are read. Throws when it cannot be opened.
+    /// </summary>
+    public Func<string, string, System.Text.Json.Nodes.JsonNode, string>? OpenResourceToken { get; init; }
+
+    /// <summary>
     /// <c>HANGAR_ALLOW_PRIVATE_EGRESS</c>: host-side connections to MCP servers may reach loopback,
     /// link-local and private addresses (metadata addresses stay refused).
     /// </summary>

@@ -3,6 +3,7 @@ using Hangar.Contracts;
 using Hangar.Server.Http;
 using Hangar.Server.Resources.Sessions;
 using Hangar.Storage;
+using Hangar.Vault;
 
 namespace Hangar.Server.Endpoints;
 
@@ -23,12 +24,12 @@ public static class SessionEndpoints
         return v1;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IHangarStore store, TimeProvider time)
+    private static async Task<IResult> CreateAsync(HttpContext context, IHangarStore store, CredentialSecrets secrets, TimeProvider time)
     {
         var ct = context.RequestAborted;
         var workspaceId = ApiKeyAuthentication.WorkspaceOf(context);
         var body = await JsonBody.ReadObjectAsync(context);
-        var request = await SessionRequest.ParseAsync(store, workspaceId, body, time.GetUtcNow(), ct);
+        var request = await SessionRequest.ParseAsync(store, workspaceId, body, time.GetUtcNow(), secrets.Cipher, ct);
         var record = request.Session.ToRecord(archivedAt: null);
         await store.Resources.InsertAsync(record, ct);
         if (request.InitialEvents.Count > 0)

@@ -3,6 +3,7 @@ using Hangar.Contracts;
 using Hangar.Server.Http;
 using Hangar.Server.Resources.Sessions;
 using Hangar.Storage;
+using Hangar.Vault;
 
 namespace Hangar.Server.Endpoints;
 
@@ -37,7 +38,7 @@ public static class SessionResourceEndpoints
         return WireResults.Page(page.Select(r => r.DeepClone()), next);
     }
 
-    private static async Task<IResult> AddAsync(string id, HttpContext context, IHangarStore store, TimeProvider time)
+    private static async Task<IResult> AddAsync(string id, HttpContext context, IHangarStore store, CredentialSecrets secrets, TimeProvider time)
     {
         var ct = context.RequestAborted;
         var workspaceId = ApiKeyAuthentication.WorkspaceOf(context);
@@ -53,7 +54,7 @@ public static class SessionResourceEndpoints
             SessionResourceParams.CheckSet(resources, "resources");
             if (parsed.Token is { } token)
             {
-                session.SetResourceToken((string)parsed.Wire["id"]!, token);
+                session.SetResourceToken((string)parsed.Wire["id"]!, token, secrets.Cipher);
             }
             session.Json["updated_at"] = parsed.Wire["created_at"]!.DeepClone();
             return SessionChange.Write;
@@ -68,7 +69,7 @@ public static class SessionResourceEndpoints
     }
 
     /// <summary>Rotates a GitHub repository's authorization token; the only updatable field.</summary>
-    private static async Task<IResult> UpdateAsync(string id, string resourceId, HttpContext context, IHangarStore store, TimeProvider time)
+    private static async Task<IResult> UpdateAsync(string id, string resourceId, HttpContext context, IHangarStore store, CredentialSecrets secrets, TimeProvider time)
     {
         var ct = context.RequestAborted;
         var workspaceId = ApiKeyAuthentication.WorkspaceOf(context);
@@ -92,7 +93,7 @@ public static class SessionResourceEndpoints
                 throw new InvalidRequestException($"authorization_token: the resource '{resourceId}' is a {(string?)resource["type"]}, not a github_repository.");
             }
             SessionRules.RefuseIfEnded(session, "updating resources");
-            session.SetResourceToken(resourceId, token);
+            session.SetResourceToken(resourceId, token, secrets.Cipher);
             resource["updated_at"] = stamp;
             updated = (JsonObject)resource.DeepClone();
             return SessionChange.Write;
@@ -109,7 +110,7 @@ public static class SessionResourceEndpoints
             SessionRules.RefuseIfEnded(session, "removing resources");
             SessionRules.RefuseWhileRunning(session, "changed");
             session.Resources.Remove(resource);
-            session.SetResourceToken(resourceId, null);
+            session.RemoveResourceToken(resourceId);
             session.Json["updated_at"] = stamp;
             return SessionChange.Write;
         }, context.RequestAborted);

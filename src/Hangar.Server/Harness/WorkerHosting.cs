@@ -69,6 +69,7 @@ public static class WorkerHosting
             RetryBaseDelay = settings.RetryBaseDelay,
             RetryMaxDelay = settings.RetryMaxDelay,
             McpCredentials = settings.McpCredentials ?? VaultCredentials.Create(store, cipher, time, settings.AllowPrivateEgress),
+            OpenResourceToken = (sessionId, resourceId, stored) => ResourceTokens.Open(cipher, sessionId, resourceId, stored),
             AllowPrivateEgress = settings.AllowPrivateEgress
                 ?? Hangar.Harness.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
             Time = time,

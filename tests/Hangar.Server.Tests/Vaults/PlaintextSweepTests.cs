@@ -7,7 +7,7 @@ namespace Hangar.Server.Tests.Vaults;
 /// <summary>After credentials of every type are created and updated, no secret is in the database in plaintext.</summary>
 public abstract class PlaintextSweepTests(VaultServerFixture server)
 {
-    private static readonly string[] Secrets = ["SWEEP-TOKEN-7f3a", "SWEEP-ACCESS-91bc", "SWEEP-REFRESH-44de", "SWEEP-CLIENT-0a1b", "SWEEP-VALUE-c2d3", "SWEEP-TOKEN2-e5f6"];
+    private static readonly string[] Secrets = ["SWEEP-TOKEN-7f3a", "SWEEP-ACCESS-91bc", "SWEEP-REFRESH-44de", "SWEEP-CLIENT-0a1b", "SWEEP-VALUE-c2d3", "SWEEP-TOKEN2-e5f6", "SWEEP-GITHUB-17aa", "SWEEP-GITHUB2-88bb"];
 
     protected abstract Task<byte[]> DumpAsync(StoreOptions store);
 
@@ -27,6 +27,17 @@ public abstract class PlaintextSweepTests(VaultServerFixture server)
         await server.OkAsync(HttpMethod.Post, $"/v1/vaults/{vault}/credentials/{(string)bearer["id"]!}",
             $$$$"""{"auth":{"type":"static_bearer","token":"{{{{Secrets[5]}}}}"}}""");
         Assert.True(await server.Store.Vaults.CountSecretsAsync(CancellationToken.None) >= 3);
+        // A github_repository resource's token is sealed too, at creation and when rotated.
+        var session = await new Sessions.SessionApi(server).CreateAsync(
+            $$"""
+            "resources":[{"type":"github_repository","url":"https://github.com/o/sweep","authorization_token":"{{Secrets[6]}}"}]
+            """);
+        var sessionId = (string)session["id"]!;
+        var repository = (string)session["resources"]![0]!["id"]!;
+        await server.OkAsync(HttpMethod.Post, $"/v1/sessions/{sessionId}/resources/{repository}", $$"""{"authorization_token":"{{Secrets[7]}}"}""");
+        var stored = await server.Store.Resources.GetAsync(ResourceKind.Session, server.WorkspaceId, sessionId, CancellationToken.None);
+        var sealedToken = System.Text.Json.Nodes.JsonNode.Parse(stored!.Json)!["_hangar"]!["resource_tokens"]![repository]!;
+        Assert.Equal(Secrets[7], Hangar.Vault.ResourceTokens.Open(new Hangar.Vault.SecretCipher(server.Key), sessionId, repository, sealedToken));
 
         var dump = await DumpAsync(server.Options.Store);
         Assert.True(dump.Length > 0);

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Hangar.Contracts;
 using Hangar.Server.Http;
 using Hangar.Storage;
+using Hangar.Vault;
 
 namespace Hangar.Server.Resources.Sessions;
 
@@ -15,7 +16,7 @@ public sealed record SessionRequest(StoredSession Session, IReadOnlyList<NewEven
         ["agent", "environment_id", "initial_events", "resources", "vault_ids", "metadata", "title", "budget"];
 
     public static async Task<SessionRequest> ParseAsync(
-        IHangarStore store, string workspaceId, JsonObject body, DateTimeOffset now, CancellationToken ct)
+        IHangarStore store, string workspaceId, JsonObject body, DateTimeOffset now, SecretCipher cipher, CancellationToken ct)
     {
         foreach (var (key, _) in body)
         {
@@ -57,7 +58,7 @@ public sealed record SessionRequest(StoredSession Session, IReadOnlyList<NewEven
         var session = new StoredSession(record, json);
         foreach (var (resourceId, token) in tokens)
         {
-            session.SetResourceToken(resourceId, token);
+            session.SetResourceToken(resourceId, token, cipher);
         }
         return new SessionRequest(session, initial);
     }

@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
 using Hangar.Storage;
+using Hangar.Vault;
 
 namespace Hangar.Server.Resources.Sessions;
 
 /// <summary>
 /// A session as stored: the wire object plus a private <c>_hangar</c> section for what must be
-/// kept but never returned (github authorization tokens). <see cref="ToWire"/> strips it.
+/// kept but never returned (github authorization tokens, sealed under the master key when one is set). <see cref="ToWire"/> strips it.
 /// </summary>
 public sealed class StoredSession(ResourceRecord record, JsonObject json)
 {
@@ -37,7 +38,9 @@ public sealed class StoredSession(ResourceRecord record, JsonObject json)
         return wire;
     }
 
-    public void SetResourceToken(string resourceId, string? token)
+    public void RemoveResourceToken(string resourceId) => (Json[PrivateKey]?[TokensKey] as JsonObject)?.Remove(resourceId);
+
+    public void SetResourceToken(string resourceId, string? token, SecretCipher cipher)
     {
         if (Json[PrivateKey] is not JsonObject hidden)
         {
@@ -53,7 +56,7 @@ public sealed class StoredSession(ResourceRecord record, JsonObject json)
         }
         else
         {
-            tokens[resourceId] = token;
+            tokens[resourceId] = ResourceTokens.Seal(cipher, Id, resourceId, token);
         }
     }
 
