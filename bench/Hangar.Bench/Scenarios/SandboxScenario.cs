@@ -28,6 +28,7 @@ public sealed class SandboxScenario : IScenario
         // Under /tmp: sandboxes run as per-session uids that must traverse the path.
         var data = Path.Join("/tmp", "hangar-bench-sbx-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(data);
+        var acquire = new VariantSamples("acquire alone (bwrap starts in the background)");
         var cold = new VariantSamples("cold start: acquire + first echo hi");
         var echo = new VariantSamples("bash echo hi round trip (running sandbox)");
         var write = new VariantSamples("write 1 MB (write tool)");
@@ -42,6 +43,7 @@ public sealed class SandboxScenario : IScenario
                 var sessionId = "sesn_" + Guid.NewGuid().ToString("N")[..16];
                 var started = Stopwatch.GetTimestamp();
                 var sandbox = await provider.AcquireAsync(Request(sessionId), ct);
+                acquire.AddLatency(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 await RunAsync(sandbox, Call("bash", new JsonObject { ["command"] = "echo hi" }), "hi", ct);
                 cold.AddLatency(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 await provider.ReleaseAsync(sessionId, ct);
@@ -85,6 +87,7 @@ public sealed class SandboxScenario : IScenario
         }
         return
         [
+            new(Name, acquire.Name, acquire.Operations, acquire.Latency(), Note: "what EagerSandbox adds before the first model call"),
             new(Name, cold.Name, cold.Operations, cold.Latency(), Note: "bubblewrap; target p50 < 20 ms"),
             new(Name, echo.Name, echo.Operations, echo.Latency(), Note: "ISandbox.ExecuteAsync; target p50 < 5 ms"),
             new(Name, write.Name, write.Operations, write.Latency(), Note: "one 1 MB file"),
