@@ -126,12 +126,13 @@ public sealed class SseLatencyScenario : IScenario
         }
     }
 
-    private static async Task<string> NewSessionAsync(HttpClient client, CancellationToken ct)
+    internal static async Task<string> NewSessionAsync(HttpClient client, CancellationToken ct, JsonArray? tools = null)
     {
         var agent = await CreateAsync(client, "/v1/agents", new JsonObject
         {
             ["name"] = "bench-" + Guid.NewGuid().ToString("N")[..8],
             ["model"] = "claude-sonnet-4-5",
+            ["tools"] = tools ?? [],
         }, ct);
         var environment = await CreateAsync(client, "/v1/environments", new JsonObject
         {
@@ -141,7 +142,7 @@ public sealed class SseLatencyScenario : IScenario
         return await CreateAsync(client, "/v1/sessions", new JsonObject { ["agent"] = agent, ["environment_id"] = environment }, ct);
     }
 
-    private static async Task<string> CreateAsync(HttpClient client, string path, JsonObject body, CancellationToken ct)
+    internal static async Task<string> CreateAsync(HttpClient client, string path, JsonObject body, CancellationToken ct)
     {
         using var response = await client.PostAsJsonAsync(path, body, ct);
         var json = await response.Content.ReadAsStringAsync(ct);

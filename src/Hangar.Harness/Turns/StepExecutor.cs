@@ -25,7 +25,7 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
             null, [.. s.Calls.Where(c => c.ConfirmationId is not null).Select(c => c.ConfirmationId!)], false, ct),
         SessionStep.RunTool s => RunToolAsync(s.Call, state, ct),
         SessionStep.Wait s => WaitAsync(s, state, ct),
-        SessionStep.CallModel s => new ModelTurn(options, writer, Mcp).RunAsync(log, state, s.Attempt, ct),
+        SessionStep.CallModel s => CallModelAsync(s, log, state, ct),
         SessionStep.GiveUp => ModelTurn.EndWithErrorAsync(writer, [], "model_request_failed_error",
             "The model request kept failing (or the worker running it kept stopping).", state, ct),
         SessionStep.EndTurn s => IdleAsync(StopReason(s.StopReason), [], ct),
@@ -34,6 +34,22 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
     };
 
     private McpSessionServers Mcp => new(options, lease.WorkspaceId, lease.SessionId, writer.Row.VaultIds, writer.Row.Agent);
+
+    private async Task CallModelAsync(SessionStep.CallModel step, IReadOnlyList<LoggedEvent> log, LogState state, CancellationToken ct)
+    {
+        if (options.EagerSandbox)
+        {
+            try
+            {
+                await sandboxes.GetAsync(lease.SessionId, SandboxRequestAsync, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Reported where it matters: the first tool call acquires again and ends the turn if it fails.
+            }
+        }
+        await new ModelTurn(options, writer, Mcp).RunAsync(log, state, step.Attempt, ct);
+    }
 
     private async Task RunToolAsync(PendingCall call, LogState state, CancellationToken ct)
     {

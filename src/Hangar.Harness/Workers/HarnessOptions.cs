@@ -21,6 +21,13 @@ public sealed record HarnessOptions
     /// <summary>Runs web_search; null (the default): the tool answers <see cref="WebSearch.NotConfiguredMessage"/>.</summary>
     public IWebSearchProvider? WebSearch { get; init; }
 
+    /// <summary>
+    /// Acquire the session's sandbox before its first model call instead of at its first tool call.
+    /// Off by default: lazy provisioning keeps sandbox start-up out of time-to-first-token; this
+    /// exists so the benchmark can measure what that saves.
+    /// </summary>
+    public bool EagerSandbox { get; init; }
+
     /// <summary>Sessions one process runs at the same time.</summary>
     public int Concurrency { get; init; } = 4;
 

@@ -5,7 +5,8 @@ namespace Hangar.Harness.Workers;
 
 /// <summary>
 /// The sandboxes of the sessions this process runs, acquired on the first tool call that needs
-/// one (never before the first model request) and disposed when the session goes idle or the
+/// one (never before the first model request unless
+/// <see cref="HarnessOptions.EagerSandbox"/>) and disposed when the session goes idle or the
 /// process stops. The sandbox is disposable by design: another worker simply acquires its own.
 /// </summary>
 public sealed class SandboxCache(ISandboxProvider provider) : IAsyncDisposable

@@ -61,6 +61,7 @@ public static class WorkerHosting
             WebSearch = settings.WebSearch,
             Models = settings.Models ?? new ModelRouter(ModelRoutingOptions.FromEnvironment()),
             Sandboxes = sandboxes,
+            EagerSandbox = settings.EagerSandbox,
             BuiltInTools = BuiltInTools.Definitions(),
             Concurrency = settings.Concurrency,
             LeaseTtl = settings.LeaseTtl,

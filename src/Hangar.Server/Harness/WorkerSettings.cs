@@ -39,6 +39,9 @@ public sealed record WorkerSettings
 
     public SandboxKind Sandbox { get; init; } = SandboxKind.Bubblewrap;
 
+    /// <summary>See <see cref="HarnessOptions.EagerSandbox"/> (off: sandboxes start at the first tool call).</summary>
+    public bool EagerSandbox { get; init; }
+
     /// <summary>Null: the host-side HTTP fetcher with <c>HANGAR_ALLOW_PRIVATE_EGRESS</c> from the environment.</summary>
     public IWebFetcher? WebFetcher { get; init; }
 

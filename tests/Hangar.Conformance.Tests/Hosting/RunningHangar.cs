@@ -5,6 +5,7 @@ using Hangar.Server;
 using Hangar.Server.Harness;
 using Hangar.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hangar.Conformance.Tests.Hosting;
 
@@ -33,22 +34,24 @@ public sealed class RunningHangar : IAsyncDisposable
 
     /// <param name="scratchDirectory">Deleted on dispose (the SQLite data directory, workspaces), if any.</param>
     /// <param name="workers">Null: API only, no agent loop; else the harness workers this server runs.</param>
-    public static async Task<RunningHangar> StartAsync(StoreOptions store, string? scratchDirectory, CancellationToken ct, WorkerSettings? workers = null)
+    /// <param name="configure">Further options on top of the test defaults (e.g. master keys).</param>
+    public static async Task<RunningHangar> StartAsync(
+        StoreOptions store, string? scratchDirectory, CancellationToken ct, WorkerSettings? workers = null,
+        Func<HangarServerOptions, HangarServerOptions>? configure = null)
     {
         var apiKey = ApiKeys.Generate();
-        var app = await HangarServer.BuildAsync(
-            new HangarServerOptions
-            {
-                Port = 0,
-                ListenAddress = "127.0.0.1",
-                Store = store,
-                BootstrapApiKey = apiKey,
-                StreamHeartbeat = Heartbeat,
-                // The API tests pin the contract of sessions without an agent loop.
-                RunWorkers = workers is not null,
-                Workers = workers ?? new WorkerSettings(),
-            },
-            ct);
+        var options = new HangarServerOptions
+        {
+            Port = 0,
+            ListenAddress = "127.0.0.1",
+            Store = store,
+            BootstrapApiKey = apiKey,
+            StreamHeartbeat = Heartbeat,
+            // The API tests pin the contract of sessions without an agent loop.
+            RunWorkers = workers is not null,
+            Workers = workers ?? new WorkerSettings(),
+        };
+        var app = await HangarServer.BuildAsync(configure is null ? options : configure(options), ct);
         await app.StartAsync(ct);
         return new RunningHangar(app, ServerAddresses.Of(app), apiKey, scratchDirectory);
     }
@@ -57,14 +60,27 @@ public sealed class RunningHangar : IAsyncDisposable
     /// The official client exactly as a user would build it: only the base URL and key change.
     /// Retries stay at the SDK default so retry-related headers are exercised for real.
     /// </summary>
-    public AnthropicClient Client(params DelegatingHandler[] handlers) =>
+    public AnthropicClient Client(params DelegatingHandler[] handlers) => ClientWithKey(ApiKey, handlers);
+
+    /// <summary>The official client with another API key (another workspace's).</summary>
+    public AnthropicClient ClientWithKey(string apiKey, params DelegatingHandler[] handlers) =>
         new(new ClientOptions
         {
             BaseUrl = BaseUrl.ToString().TrimEnd('/'),
-            ApiKey = ApiKey,
+            ApiKey = apiKey,
             Handlers = handlers,
             Timeout = TimeSpan.FromSeconds(30),
         });
+
+    /// <summary>A fresh API key of a new workspace with this name: a second tenant.</summary>
+    public async Task<string> AddWorkspaceKeyAsync(string name, CancellationToken ct)
+    {
+        var store = _app.Services.GetRequiredService<IHangarStore>();
+        var workspaceId = await store.Workspaces.EnsureAsync(name, ct);
+        var key = ApiKeys.Generate();
+        await store.Workspaces.AddKeyAsync(workspaceId, ApiKeys.Hash(key), ct);
+        return key;
+    }
 
     /// <summary>A plain HTTP client for what the SDK hides (headers, raw JSON, SSE framing).</summary>
     public HttpClient Raw(bool authenticated = true)

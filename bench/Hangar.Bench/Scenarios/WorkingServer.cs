@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Hangar.FakeModel;
+using Hangar.Harness.Models;
+using Hangar.Harness.Models.Anthropic;
+using Hangar.Server;
+using Hangar.Server.Harness;
+using Microsoft.AspNetCore.Builder;
+
+namespace Hangar.Bench.Scenarios;
+
+/// <summary>
+/// A Hangar server with in-process harness workers whose every model id goes to
+/// the fake Messages server, plus an API client for it.
+/// </summary>
+public sealed class WorkingServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private readonly string _workspaces;
+
+    private WorkingServer(WebApplication app, HttpClient client, string workspaces)
+    {
+        _app = app;
+        Client = client;
+        _workspaces = workspaces;
+    }
+
+    public HttpClient Client { get; }
+
+    public static async Task<WorkingServer> StartAsync(
+        BenchContext context, Engine engine, FakeMessagesServer model, Func<WorkerSettings, WorkerSettings> configure, CancellationToken ct)
+    {
+        var key = "bench-" + Guid.NewGuid().ToString("N");
+        // Under /tmp: sandboxes run as per-session uids that must traverse the path.
+        var workspaces = Path.Join("/tmp", "hangar-bench-sbx-" + Guid.NewGuid().ToString("N")[..8]);
+        var settings = configure(new WorkerSettings
+        {
+            Models = new ModelRouter(new ModelRoutingOptions(new AnthropicModelOptions(model.ApiKey, model.BaseUrl.ToString()))),
+            WorkspacesDirectory = workspaces,
+        });
+        var app = await HangarServer.BuildAsync(new HangarServerOptions
+        {
+            Port = 0,
+            Store = await context.NewStoreOptionsAsync(engine, ct),
+            BootstrapApiKey = key,
+            RunWorkers = true,
+            Workers = settings,
+        }, ct);
+        await app.StartAsync(ct);
+        var client = new HttpClient { BaseAddress = ServerAddresses.Of(app), Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("x-api-key", key);
+        client.DefaultRequestHeaders.Add("anthropic-beta", "managed-agents-2026-04-01");
+        return new WorkingServer(app, client, workspaces);
+    }
+
+    /// <summary>Posts one <c>user.message</c>; returns the Stopwatch ticks at which the POST started.</summary>
+    public async Task<long> SendMessageAsync(string sessionId, string text, CancellationToken ct)
+    {
+        var body = new JsonObject
+        {
+            ["events"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "user.message",
+                ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = text }),
+            }),
+        };
+        var started = Stopwatch.GetTimestamp();
+        using var response = await Client.PostAsJsonAsync($"/v1/sessions/{sessionId}/events", body, ct);
+        response.EnsureSuccessStatusCode();
+        return started;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+        if (Directory.Exists(_workspaces))
+        {
+            Directory.Delete(_workspaces, recursive: true);
+        }
+    }
+}
