@@ -35,25 +35,17 @@ internal sealed class SandboxShell(IShellHost host) : IDisposable
 
     public async Task<ToolResult> ExecuteAsync(ToolInput input, CancellationToken ct)
     {
-        var command = input.OptionalString("command");
-        var restart = input.OptionalBool("restart");
-        var timeoutMs = input.OptionalInteger("timeout_ms") ?? BashSession.DefaultTimeoutMs;
-        if (timeoutMs <= 0)
-            throw new ToolInputException("bash: timeout_ms must be a positive number of milliseconds");
-        timeoutMs = Math.Min(timeoutMs, BashSession.MaxTimeoutMs);
-        if (!restart && string.IsNullOrWhiteSpace(command))
-            throw new ToolInputException("bash: 'command' is required (or pass restart: true to restart the shell)");
-
+        var request = BashRequest.Read(input);
         await gate.WaitAsync(ct);
         try
         {
-            if (restart)
+            if (request.Restart)
             {
                 Stop();
-                if (string.IsNullOrWhiteSpace(command))
+                if (request.RestartOnly)
                     return ToolResult.Text("Shell restarted");
             }
-            return await RunAsync(command!, (int)timeoutMs, ct);
+            return await RunAsync(request.Command!, request.TimeoutMs, ct);
         }
         finally
         {
