@@ -5,14 +5,14 @@ using System.Threading.Channels;
 namespace Hangar.Bench.Scenarios;
 
 /// <summary>
-/// A client following a session's SSE stream that reports every frame's event type and the moment
-/// (<see cref="Stopwatch"/> ticks) its <c>data:</c> line was read, for timing a turn event by event.
+/// A client following a session's SSE stream that reports every frame (its JSON) and the moment
+/// (<see cref="Stopwatch"/> ticks) its <c>data:</c> line was read, for timing events as clients see them.
 /// </summary>
 public sealed class EventStream : IAsyncDisposable
 {
     private readonly HttpResponseMessage _response;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Channel<(string Type, long Ticks)> _frames = Channel.CreateUnbounded<(string, long)>();
+    private readonly Channel<(JsonNode Data, long Ticks)> _frames = Channel.CreateUnbounded<(JsonNode, long)>();
     private readonly Task _reader;
 
     private EventStream(HttpResponseMessage response)
@@ -41,7 +41,8 @@ public sealed class EventStream : IAsyncDisposable
         var seen = new Dictionary<string, long>(StringComparer.Ordinal);
         while (true)
         {
-            var (type, ticks) = await _frames.Reader.ReadAsync(limit.Token);
+            var (data, ticks) = await _frames.Reader.ReadAsync(limit.Token);
+            var type = TypeOf(data);
             seen.TryAdd(type, ticks);
             if (type == until)
             {
@@ -49,6 +50,23 @@ public sealed class EventStream : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The next frame of <paramref name="type"/> (earlier frames of other types are skipped).</summary>
+    public async Task<(JsonNode Data, long Ticks)> NextAsync(string type, TimeSpan timeout, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        while (true)
+        {
+            var frame = await _frames.Reader.ReadAsync(limit.Token);
+            if (TypeOf(frame.Data) == type)
+            {
+                return frame;
+            }
+        }
+    }
+
+    private static string TypeOf(JsonNode data) => data["type"]?.GetValue<string>() ?? "";
 
     private async Task ReadAsync()
     {
@@ -63,8 +81,10 @@ public sealed class EventStream : IAsyncDisposable
                     continue;
                 }
                 var ticks = Stopwatch.GetTimestamp();
-                var type = JsonNode.Parse(line.AsSpan(5).Trim().ToString())?["type"]?.GetValue<string>() ?? "";
-                _frames.Writer.TryWrite((type, ticks));
+                if (JsonNode.Parse(line.AsSpan(5).Trim().ToString()) is { } data)
+                {
+                    _frames.Writer.TryWrite((data, ticks));
+                }
             }
             _frames.Writer.TryComplete();
         }

@@ -21,7 +21,7 @@ public sealed class SseLatencyScenario : IScenario
 
     public int Order => 30;
 
-    private sealed record Variant(Engine Engine, int Subscribers, HttpClient Client, string SessionId, List<SseSubscriber> Streams, VariantSamples Samples);
+    private sealed record Variant(Engine Engine, int Subscribers, HttpClient Client, string SessionId, List<EventStream> Streams, VariantSamples Samples);
 
     public async Task<IReadOnlyList<Result>> RunAsync(BenchContext context, CancellationToken ct)
     {
@@ -51,10 +51,10 @@ public sealed class SseLatencyScenario : IScenario
                 foreach (var subscribers in new[] { 1, 20 })
                 {
                     var sessionId = await NewSessionAsync(client, ct);
-                    var streams = new List<SseSubscriber>();
+                    var streams = new List<EventStream>();
                     for (var i = 0; i < subscribers; i++)
                     {
-                        streams.Add(await SseSubscriber.ConnectAsync(client, sessionId, ct));
+                        streams.Add(await EventStream.ConnectAsync(client, sessionId, ct));
                     }
                     var name = $"{LogAppendScenario.Label(engine)}, {subscribers} subscriber{(subscribers == 1 ? "" : "s")}";
                     variants.Add(new Variant(engine, subscribers, client, sessionId, streams, new VariantSamples(name)));
@@ -105,7 +105,7 @@ public sealed class SseLatencyScenario : IScenario
         };
         var started = Stopwatch.GetTimestamp();
         var post = v.Client.PostAsJsonAsync($"/v1/sessions/{v.SessionId}/events", body, ct);
-        var arrivals = v.Streams.Select(s => s.NextMessageAsync(FrameTimeout, ct)).ToList();
+        var arrivals = v.Streams.Select(s => s.NextAsync("user.message", FrameTimeout, ct)).ToList();
         using (var response = await post)
         {
             response.EnsureSuccessStatusCode();
@@ -113,7 +113,8 @@ public sealed class SseLatencyScenario : IScenario
         long last = 0;
         foreach (var arrival in arrivals)
         {
-            var (text, ticks) = await arrival;
+            var (data, ticks) = await arrival;
+            var text = data["content"]?[0]?["text"]?.GetValue<string>() ?? "";
             if (text != marker)
             {
                 throw new InvalidOperationException($"Expected '{marker}' on the stream, got '{text}'.");
