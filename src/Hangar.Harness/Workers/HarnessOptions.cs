@@ -28,25 +28,33 @@ public sealed record HarnessOptions
     /// </summary>
     public bool EagerSandbox { get; init; }
 
+    // The defaults, in one place: WorkerSettings (what `hangar serve`/`hangar worker` expose) uses them too.
+    public const int DefaultConcurrency = 4;
+    public const int DefaultMaxModelAttempts = 5;
+    public static readonly TimeSpan DefaultLeaseTtl = TimeSpan.FromSeconds(1.5);
+    public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan DefaultRetryBaseDelay = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan DefaultRetryMaxDelay = TimeSpan.FromSeconds(30);
+
     /// <summary>Sessions one process runs at the same time.</summary>
-    public int Concurrency { get; init; } = 4;
+    public int Concurrency { get; init; } = DefaultConcurrency;
 
     /// <summary>
     /// Lease length; renewed every third of it. A dead worker's sessions resume after at most
     /// ttl + poll (measured: docs/harness.md "Crash recovery, measured"); 1.5 s + 250 ms keeps that
     /// under 2 s while a renewal may still be a whole second late before the lease is lost.
     /// </summary>
-    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(1.5);
+    public TimeSpan LeaseTtl { get; init; } = DefaultLeaseTtl;
 
     /// <summary>How often idle workers look for claimable sessions without a wake-up signal (finds dead workers' sessions).</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan PollInterval { get; init; } = DefaultPollInterval;
 
     /// <summary>Model requests per turn before <c>retries_exhausted</c> (the first attempt counts).</summary>
-    public int MaxModelAttempts { get; init; } = 5;
+    public int MaxModelAttempts { get; init; } = DefaultMaxModelAttempts;
 
-    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RetryBaseDelay { get; init; } = DefaultRetryBaseDelay;
 
-    public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RetryMaxDelay { get; init; } = DefaultRetryMaxDelay;
 
     public int MaxTokens { get; init; } = 8192;
 

@@ -12,18 +12,18 @@ namespace Hangar.Server.Harness;
 /// </summary>
 public sealed record WorkerSettings
 {
-    public int Concurrency { get; init; } = 4;
+    public int Concurrency { get; init; } = HarnessOptions.DefaultConcurrency;
 
     /// <summary>Defaults as <see cref="HarnessOptions"/> (why: there).</summary>
-    public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(1.5);
+    public TimeSpan LeaseTtl { get; init; } = HarnessOptions.DefaultLeaseTtl;
 
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    public TimeSpan PollInterval { get; init; } = HarnessOptions.DefaultPollInterval;
 
-    public int MaxModelAttempts { get; init; } = 5;
+    public int MaxModelAttempts { get; init; } = HarnessOptions.DefaultMaxModelAttempts;
 
-    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RetryBaseDelay { get; init; } = HarnessOptions.DefaultRetryBaseDelay;
 
-    public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RetryMaxDelay { get; init; } = HarnessOptions.DefaultRetryMaxDelay;
 
     /// <summary>Null: <see cref="ModelRouter"/> over <see cref="ModelRoutingOptions.FromEnvironment"/>.</summary>
     public IModelRouter? Models { get; init; }
