@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Hangar.Testing;
 using Xunit;
 
 namespace Hangar.Cli.Tests;

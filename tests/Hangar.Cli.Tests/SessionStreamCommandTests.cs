@@ -1,3 +1,4 @@
+using Hangar.Testing;
 using Xunit;
 
 namespace Hangar.Cli.Tests;

@@ -6,21 +6,22 @@ using Hangar.Harness.Models;
 using Hangar.Harness.Models.Anthropic;
 using Hangar.Server;
 using Hangar.Server.Harness;
+using Hangar.Storage;
 using Microsoft.AspNetCore.Builder;
 
 namespace Hangar.Bench.Scenarios;
 
 /// <summary>
-/// A Hangar server with in-process harness workers whose every model id goes to
-/// the fake Messages server, plus an API client for it.
+/// A Hangar server in this process, plus an API client for it: with in-process harness workers
+/// whose every model id goes to the fake Messages server, or API-only (workers run elsewhere).
 /// </summary>
 public sealed class WorkingServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private readonly string _workspaces;
+    private readonly string? _workspaces;
 
-    private WorkingServer(WebApplication app, HttpClient client, string workspaces)
+    private WorkingServer(WebApplication app, HttpClient client, string? workspaces)
     {
         _app = app;
         Client = client;
@@ -40,17 +41,25 @@ public sealed class WorkingServer : IAsyncDisposable
             Models = new ModelRouter(new ModelRoutingOptions(new AnthropicModelOptions(model.ApiKey, model.BaseUrl.ToString()))),
             WorkspacesDirectory = workspaces,
         });
-        var app = await HangarServer.BuildAsync(new HangarServerOptions
+        return await StartAsync(new HangarServerOptions
         {
-            Port = 0,
             Store = await context.NewStoreOptionsAsync(engine, ct),
             BootstrapApiKey = key,
             RunWorkers = true,
             Workers = settings,
-        }, ct);
+        }, workspaces, ct);
+    }
+
+    /// <summary>The API alone (<c>hangar serve --no-workers</c>) on <paramref name="store"/>: sessions wait for workers elsewhere.</summary>
+    public static Task<WorkingServer> StartApiOnlyAsync(StoreOptions store, CancellationToken ct) =>
+        StartAsync(new HangarServerOptions { Store = store, BootstrapApiKey = "bench-" + Guid.NewGuid().ToString("N"), RunWorkers = false }, null, ct);
+
+    private static async Task<WorkingServer> StartAsync(HangarServerOptions options, string? workspaces, CancellationToken ct)
+    {
+        var app = await HangarServer.BuildAsync(options with { Port = 0 }, ct);
         await app.StartAsync(ct);
         var client = new HttpClient { BaseAddress = ServerAddresses.Of(app), Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Add("x-api-key", key);
+        client.DefaultRequestHeaders.Add("x-api-key", options.BootstrapApiKey);
         client.DefaultRequestHeaders.Add("anthropic-beta", "managed-agents-2026-04-01");
         return new WorkingServer(app, client, workspaces);
     }
@@ -77,7 +86,7 @@ public sealed class WorkingServer : IAsyncDisposable
         Client.Dispose();
         await _app.StopAsync(CancellationToken.None);
         await _app.DisposeAsync();
-        if (Directory.Exists(_workspaces))
+        if (_workspaces is not null && Directory.Exists(_workspaces))
         {
             Directory.Delete(_workspaces, recursive: true);
         }

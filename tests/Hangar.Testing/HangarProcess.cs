@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Hangar.Cli.Tests;
+namespace Hangar.Testing;
 
 /// <summary>
 /// A real <c>hangar</c> process (<c>dotnet hangar.dll …</c>) with its stdout and stderr captured,
@@ -150,7 +150,7 @@ public sealed class HangarProcess : IAsyncDisposable
 
     /// <summary>
     /// The CLI's build output: src/Hangar.Cli/bin/&lt;configuration&gt;/net10.0/hangar.dll, built
-    /// beforehand through the test project's ProjectReference.
+    /// beforehand through a ProjectReference of the project that runs it (Cli tests, the benchmark).
     /// </summary>
     private static readonly Lazy<string> HangarDll = new(() =>
     {
