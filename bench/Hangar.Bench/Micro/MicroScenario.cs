@@ -9,7 +9,8 @@ namespace Hangar.Bench.Micro;
 /// The BenchmarkDotNet micro benchmarks of this folder, run in-process as one scenario so the one
 /// command covers them and their rows land in the same table: one row per benchmark case, with the
 /// time per operation, the bytes allocated per operation and, for a case with parameters, the
-/// ratio of its mean to the smallest parameter's. Runs first: it is short and fails fast.
+/// ratio of its median to the smallest parameter's (the median, because the shared machine's
+/// noise skews means). Runs first: it is short and fails fast.
 /// </summary>
 public sealed class MicroScenario : IScenario
 {
@@ -50,7 +51,7 @@ public sealed class MicroScenario : IScenario
         var baseline = Baseline(report, all);
         IReadOnlyList<Ratio> ratios = baseline is null
             ? []
-            : [new Ratio(ParameterLabel(baseline.BenchmarkCase), "mean", stats.Mean / baseline.ResultStatistics!.Mean)];
+            : [new Ratio(ParameterLabel(baseline.BenchmarkCase), "p50", stats.Median / baseline.ResultStatistics!.Median)];
         return new Result("micro", Label(report.BenchmarkCase), stats.N, Ratios: ratios, Note: note, PerOperation: time);
     }
 
