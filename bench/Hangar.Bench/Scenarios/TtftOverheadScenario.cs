@@ -28,7 +28,7 @@ public sealed class TtftOverheadScenario : IScenario
     public int Order => 40;
 
     private sealed record Server(Engine Engine, WorkingServer Hangar, string SessionId, EventStream Stream,
-        VariantSamples ToRequestStart, VariantSamples ToMessage, List<double> Overhead);
+        VariantSamples ToRequestStart, VariantSamples ToMessage, List<double> Overhead, TurnBreakdown Breakdown);
 
     public async Task<IReadOnlyList<Result>> RunAsync(BenchContext context, CancellationToken ct)
     {
@@ -41,6 +41,7 @@ public sealed class TtftOverheadScenario : IScenario
         var directTtft = new VariantSamples("direct SDK → fake: first content block");
         var directComplete = new VariantSamples("direct SDK → fake: message complete");
         var servers = new List<Server>();
+        using var spans = new HarnessSpans();
         try
         {
             foreach (var engine in Enum.GetValues<Engine>())
@@ -50,7 +51,7 @@ public sealed class TtftOverheadScenario : IScenario
                 var sessionId = await SseLatencyScenario.NewSessionAsync(hangar.Client, ct);
                 var label = LogAppendScenario.Label(engine);
                 servers.Add(new Server(engine, hangar, sessionId, await EventStream.ConnectAsync(hangar.Client, sessionId, ct),
-                    new VariantSamples($"{label}: POST → span.model_request_start"), new VariantSamples($"{label}: POST → agent.message"), []));
+                    new VariantSamples($"{label}: POST → span.model_request_start"), new VariantSamples($"{label}: POST → agent.message"), [], new TurnBreakdown(label)));
             }
             var lastComplete = 0.0;
             var measured = false;
@@ -66,7 +67,7 @@ public sealed class TtftOverheadScenario : IScenario
                         directComplete.AddLatency(complete);
                     }
                 },
-                .. servers.Select(s => (Func<int, Task>)(i => TurnAsync(s, i, measured, () => lastComplete, ct))),
+                .. servers.Select(s => (Func<int, Task>)(i => TurnAsync(s, spans, i, measured, () => lastComplete, ct))),
             ];
             context.Progress($"ttft-overhead: model TTFT {ttft.TotalMilliseconds} ms, {warmup} warm-up + {rounds} rounds, interleaved");
             await Interleaving.RunAsync(warmup, variants, ct);
@@ -87,6 +88,7 @@ public sealed class TtftOverheadScenario : IScenario
                 results.Add(new(Name, $"{LogAppendScenario.Label(s.Engine)}: overhead (agent.message − direct complete)", s.Overhead.Count,
                     Latency.Of(s.Overhead), Note: "paired per round; target p50 < 5 ms, p95 < 20 ms"));
             }
+            results.AddRange(servers.SelectMany(s => s.Breakdown.Rows(Name)));
             return results;
         }
         finally
@@ -121,14 +123,16 @@ public sealed class TtftOverheadScenario : IScenario
         return (first ?? complete, complete);
     }
 
-    private static async Task TurnAsync(Server s, int index, bool measured, Func<double> directComplete, CancellationToken ct)
+    private static async Task TurnAsync(Server s, HarnessSpans spans, int index, bool measured, Func<double> directComplete, CancellationToken ct)
     {
         var started = await s.Hangar.SendMessageAsync(s.SessionId, $"bench turn {index}", ct);
         var seen = await s.Stream.ReadUntilAsync("session.status_idle", Timeout, ct);
+        var turnSpans = spans.Take(s.SessionId);
         if (!measured)
         {
             return;
         }
+        s.Breakdown.Add(started, turnSpans, seen["agent.message"]);
         var toMessage = Stopwatch.GetElapsedTime(started, seen["agent.message"]).TotalMilliseconds;
         s.ToRequestStart.AddLatency(Stopwatch.GetElapsedTime(started, seen["span.model_request_start"]).TotalMilliseconds);
         s.ToMessage.AddLatency(toMessage);

@@ -4,12 +4,13 @@ namespace Hangar.Harness.Log;
 
 /// <summary>
 /// The harness's view of one session's log, read in pages and extended incrementally. While a
-/// worker holds the lease only clients append (user events), so reading on from the last seq is exact.
+/// worker holds the lease only clients append (user events), so reading on from the last seq is exact;
+/// the same holds for a log kept from this process's previous lease (<see cref="SessionLogCache"/>).
 /// </summary>
-public sealed class SessionLogReader(ISessionLog log, string sessionId)
+public sealed class SessionLogReader(ISessionLog log, string sessionId, IReadOnlyList<LoggedEvent>? alreadyRead = null)
 {
     private const int PageSize = 500;
-    private readonly List<LoggedEvent> _events = [];
+    private readonly List<LoggedEvent> _events = alreadyRead is null ? [] : [.. alreadyRead];
 
     public IReadOnlyList<LoggedEvent> Events => _events;
 
@@ -18,6 +19,7 @@ public sealed class SessionLogReader(ISessionLog log, string sessionId)
     /// <summary>Reads every event appended since the last call; returns how many arrived.</summary>
     public async Task<int> CatchUpAsync(CancellationToken ct)
     {
+        using var activity = HarnessTelemetry.Start(HarnessTelemetry.Read);
         var before = _events.Count;
         while (true)
         {

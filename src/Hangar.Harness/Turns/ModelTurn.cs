@@ -20,7 +20,7 @@ public sealed class ModelTurn(HarnessOptions options, SessionWriter writer, McpS
     {
         var agent = writer.Row.Agent;
         var (discovered, mcpErrors) = await DiscoverMcpToolsAsync(agent, log, ct);
-        var context = ContextBuilder.Build(agent, log, new ContextOptions(options.BuiltInTools, options.MaxTokens), discovered);
+        var context = BuildContext(agent, log, discovered);
         var request = new ModelRequest(context.Body);
         if (context.EstimatedTokens > ModelWindows.For(request.Model) * options.CompactionThreshold
             && await new Compactor(options, writer).TryCompactAsync(log, context, ct))
@@ -34,6 +34,7 @@ public sealed class ModelTurn(HarnessOptions options, SessionWriter writer, McpS
         ModelResponse response;
         try
         {
+            using var activity = HarnessTelemetry.Start(HarnessTelemetry.Model);
             response = await options.Models.For(request.Model).StreamAsync(request, NullModelStreamObserver.Instance, ct);
         }
         catch (ModelException e)
@@ -52,6 +53,12 @@ public sealed class ModelTurn(HarnessOptions options, SessionWriter writer, McpS
         events.Add(HarnessEvents.ModelRequestEnd(startId, false, response.Usage, response.StopReason, now));
         writer.Row.AddUsage(response.Usage);
         await writer.WriteAsync(events, null, null, false, ct);
+    }
+
+    private BuiltContext BuildContext(JsonObject agent, IReadOnlyList<LoggedEvent> log, McpToolCatalog? discovered)
+    {
+        using var activity = HarnessTelemetry.Start(HarnessTelemetry.Context);
+        return ContextBuilder.Build(agent, log, new ContextOptions(options.BuiltInTools, options.MaxTokens), discovered);
     }
 
     /// <summary>

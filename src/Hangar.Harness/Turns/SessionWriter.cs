@@ -19,6 +19,7 @@ public sealed class SessionWriter(ISessionLeases leases, SessionLease lease, Ses
     public async Task WriteAsync(
         IReadOnlyList<NewEvent> events, string? status, IReadOnlyList<string>? processed, bool workDone, CancellationToken ct)
     {
+        using var activity = HarnessTelemetry.Start(HarnessTelemetry.Write);
         var now = Now;
         row.Advance(status, now);
         // The write itself is not cancelled by an interrupt: half-applied steps would be worse

@@ -9,7 +9,7 @@ namespace Hangar.Harness.Turns;
 /// until it waits on its client. Holds nothing that must survive: a worker that dies mid-step
 /// leaves a log from which the next one continues. Interrupts cancel the current step.
 /// </summary>
-public sealed class TurnRunner(IHangarStore store, HarnessOptions options, SandboxCache sandboxes)
+public sealed class TurnRunner(IHangarStore store, HarnessOptions options, SandboxCache sandboxes, SessionLogCache logs)
 {
     /// <summary>Runs until the session idles or waits. Throws <see cref="LeaseLostException"/> or <see cref="OperationCanceledException"/> when the lease goes.</summary>
     /// <returns>The last step taken (final), or null when the session no longer exists.</returns>
@@ -20,7 +20,7 @@ public sealed class TurnRunner(IHangarStore store, HarnessOptions options, Sandb
         {
             return null;
         }
-        var reader = new SessionLogReader(store.Events, lease.SessionId);
+        var reader = new SessionLogReader(store.Events, lease.SessionId, logs.Take(lease));
         await reader.CatchUpAsync(leaseToken);
         var row = new SessionRow(record, LogState.Of(reader.Events).InTurn, options.Time.GetUtcNow());
         var writer = new SessionWriter(store.Leases, lease, row, reader, options.Time);
@@ -33,6 +33,7 @@ public sealed class TurnRunner(IHangarStore store, HarnessOptions options, Sandb
             var state = LogState.Of(reader.Events);
             var step = SessionStep.Decide(state, row.Ended, options.MaxModelAttempts);
             using var stepToken = CancellationTokenSource.CreateLinkedTokenSource(leaseToken, watch.Token);
+            using var activity = HarnessTelemetry.Start(HarnessTelemetry.Step, lease.SessionId)?.SetTag(HarnessTelemetry.StepTag, step.GetType().Name);
             try
             {
                 await steps.ExecuteAsync(step, reader.Events, state, stepToken.Token);
@@ -51,6 +52,7 @@ public sealed class TurnRunner(IHangarStore store, HarnessOptions options, Sandb
                     {
                         await sandboxes.ReleaseAsync(lease.SessionId);
                     }
+                    logs.Keep(lease, reader.Events);
                     return step;
                 }
             }

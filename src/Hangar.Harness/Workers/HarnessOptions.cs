@@ -49,6 +49,12 @@ public sealed record HarnessOptions
     /// <summary>How often idle workers look for claimable sessions without a wake-up signal (finds dead workers' sessions).</summary>
     public TimeSpan PollInterval { get; init; } = DefaultPollInterval;
 
+    /// <summary>
+    /// Events (across sessions) whose parsed logs the workers keep between leases, so a session
+    /// woken again reads only its new events (<see cref="Log.SessionLogCache"/>); 0 turns it off.
+    /// </summary>
+    public int LogCacheEvents { get; init; } = 20_000;
+
     /// <summary>Model requests per turn before <c>retries_exhausted</c> (the first attempt counts).</summary>
     public int MaxModelAttempts { get; init; } = DefaultMaxModelAttempts;
 

@@ -1,3 +1,4 @@
+using Hangar.Harness.Log;
 using Hangar.Harness.Turns;
 using Hangar.Storage;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ namespace Hangar.Harness.Workers;
 /// free, runs it until it idles or waits, releases it, repeats. While it runs a session it renews
 /// the lease every ttl/3; a failed renewal cancels the session's work at once.
 /// </summary>
-public sealed class HarnessWorker(IHangarStore store, HarnessOptions options, SandboxCache sandboxes, ILogger logger)
+public sealed class HarnessWorker(IHangarStore store, HarnessOptions options, SandboxCache sandboxes, SessionLogCache logs, ILogger logger)
 {
     private static readonly TimeSpan ErrorPause = TimeSpan.FromSeconds(1);
 
@@ -40,6 +41,7 @@ public sealed class HarnessWorker(IHangarStore store, HarnessOptions options, Sa
     /// <summary>Claims and runs one session; false when nothing was claimable.</summary>
     private async Task<bool> TryRunOneAsync(CancellationToken stop)
     {
+        using var claim = HarnessTelemetry.Source.StartActivity(HarnessTelemetry.Claim);
         var candidates = await store.Leases.FindClaimableAsync(options.Concurrency * 2, stop);
         // Start at a random candidate so the workers of many processes don't all race for the first.
         var offset = candidates.Count == 0 ? 0 : Random.Shared.Next(candidates.Count);
@@ -48,6 +50,7 @@ public sealed class HarnessWorker(IHangarStore store, HarnessOptions options, Sa
             var sessionId = candidates[(i + offset) % candidates.Count];
             if (await store.Leases.TryAcquireAsync(sessionId, options.Owner, options.LeaseTtl, stop) is { } lease)
             {
+                claim?.SetTag(HarnessTelemetry.SessionTag, sessionId).Stop();
                 await WakeAsync(lease, stop);
                 return true;
             }
@@ -59,12 +62,13 @@ public sealed class HarnessWorker(IHangarStore store, HarnessOptions options, Sa
     private async Task WakeAsync(SessionLease lease, CancellationToken stop)
     {
         HarnessLog.Claimed(logger, lease.SessionId, lease.Epoch);
+        using var activity = HarnessTelemetry.Start(HarnessTelemetry.Wake, lease.SessionId);
         using var held = CancellationTokenSource.CreateLinkedTokenSource(stop);
         using var renewing = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var renewal = RenewAsync(lease, held, renewing.Token);
         try
         {
-            var step = await new TurnRunner(store, options, sandboxes).RunAsync(lease, held.Token);
+            var step = await new TurnRunner(store, options, sandboxes, logs).RunAsync(lease, held.Token);
             HarnessLog.Settled(logger, lease.SessionId, step?.GetType().Name ?? "deleted");
         }
         catch (LeaseLostException)

@@ -1,3 +1,4 @@
+using Hangar.Harness.Log;
 using Hangar.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -12,6 +13,7 @@ public sealed class WorkerPool(IHangarStore store, HarnessOptions options, ILogg
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly SandboxCache _sandboxes = new(options.Sandboxes);
+    private readonly SessionLogCache _logs = new(options.LogCacheEvents);
     private readonly ILogger _logger = loggers.CreateLogger("Hangar.Harness");
     private Task[] _workers = [];
 
@@ -24,7 +26,7 @@ public sealed class WorkerPool(IHangarStore store, HarnessOptions options, ILogg
             throw new InvalidOperationException("The worker pool is already running.");
         }
         _workers = [.. Enumerable.Range(0, Math.Max(1, options.Concurrency))
-            .Select(_ => Task.Run(() => new HarnessWorker(store, options, _sandboxes, _logger).RunAsync(_stop.Token)))];
+            .Select(_ => Task.Run(() => new HarnessWorker(store, options, _sandboxes, _logs, _logger).RunAsync(_stop.Token)))];
         HarnessLog.PoolStarted(_logger, options.Owner, _workers.Length);
     }
 

@@ -31,9 +31,9 @@ internal sealed class PostgresSessionLog(PostgresDatabase db, LocalEventNotifica
     }
 
     internal override async Task<IReadOnlyList<EventRecord>> AppendInScopeAsync(
-        WriteScope scope, string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct)
+        WriteScope scope, string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct, bool sessionLocked = false)
     {
-        if (!await SessionExistsAsync(scope, workspaceId, sessionId, " FOR UPDATE", ct))
+        if (!sessionLocked && !await SessionExistsAsync(scope, workspaceId, sessionId, " FOR UPDATE", ct))
         {
             throw new KeyNotFoundException($"Session {sessionId} does not exist.");
         }

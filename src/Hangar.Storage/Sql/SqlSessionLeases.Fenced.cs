@@ -22,7 +22,7 @@ internal abstract partial class SqlSessionLeases
         {
             // Locks the row (PostgreSQL) so no claim can slip in between the check and the commit.
             var current = await ReadHeldSessionAsync(scope, lease, ct) ?? throw new LeaseLostException(lease.SessionId, lease.Epoch);
-            var inserted = await log.AppendInScopeAsync(scope, lease.WorkspaceId, lease.SessionId, events, ct);
+            var inserted = await log.AppendInScopeAsync(scope, lease.WorkspaceId, lease.SessionId, events, ct, sessionLocked: true);
             if (updateSession is not null && !await resources.ReplaceAsync(scope, updateSession(current), current.Revision, ct))
             {
                 throw new InvalidOperationException($"Session {lease.SessionId} changed under its lock.");

@@ -21,10 +21,11 @@ internal abstract class SqlSessionLog(SqlDatabase db) : ISessionLog
     /// <summary>
     /// The append inside a caller's transaction (the leases combine it with other writes):
     /// checks the session, numbers and inserts the events, and asks for a cross-process wake-up
-    /// on commit. Local readers are woken by the caller after commit.
+    /// on commit. Local readers are woken by the caller after commit. <paramref name="sessionLocked"/>:
+    /// the caller already read (and, on PostgreSQL, locked) the session row in this transaction.
     /// </summary>
     internal abstract Task<IReadOnlyList<EventRecord>> AppendInScopeAsync(
-        WriteScope scope, string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct);
+        WriteScope scope, string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct, bool sessionLocked = false);
 
     /// <summary>Wakes the <paramref name="channel"/> subscribers of other processes when the transaction commits (a no-op on SQLite).</summary>
     internal virtual Task NotifyOnCommitAsync(WriteScope scope, string channel, CancellationToken ct) => Task.CompletedTask;

@@ -17,9 +17,9 @@ internal sealed class SqliteSessionLog(SqliteDatabase db, LocalEventNotification
     }
 
     internal override async Task<IReadOnlyList<EventRecord>> AppendInScopeAsync(
-        WriteScope scope, string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct)
+        WriteScope scope, string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct, bool sessionLocked = false)
     {
-        if (!await SessionExistsAsync(scope, workspaceId, sessionId, "", ct))
+        if (!sessionLocked && !await SessionExistsAsync(scope, workspaceId, sessionId, "", ct))
         {
             throw new KeyNotFoundException($"Session {sessionId} does not exist.");
         }

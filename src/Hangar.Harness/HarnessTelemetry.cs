@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace Hangar.Harness;
+
+/// <summary>
+/// The harness's tracing spans (an <see cref="ActivitySource"/> named <c>Hangar.Harness</c>): what
+/// a worker spends between a wake-up and the model call, and after it. Free when nobody listens;
+/// OpenTelemetry (<c>AddSource("Hangar.Harness")</c>) or an <see cref="ActivityListener"/> turns them on.
+/// </summary>
+public static class HarnessTelemetry
+{
+    public const string SourceName = "Hangar.Harness";
+
+    /// <summary>Finding and leasing a session with work.</summary>
+    public const string Claim = "harness.claim";
+
+    /// <summary>wake(sessionId): from the claim until the lease is released (tag <see cref="SessionTag"/>).</summary>
+    public const string Wake = "harness.wake";
+
+    /// <summary>One step of a session (tag <see cref="StepTag"/>: the step's kind).</summary>
+    public const string Step = "harness.step";
+
+    /// <summary>Reading the events appended since the last read.</summary>
+    public const string Read = "harness.read";
+
+    /// <summary>Rebuilding the model request from the log.</summary>
+    public const string Context = "harness.context";
+
+    /// <summary>One fenced write: events, session row, processed marks, work flag.</summary>
+    public const string Write = "harness.write";
+
+    /// <summary>The streamed model call, from request to the complete response.</summary>
+    public const string Model = "harness.model";
+
+    public const string SessionTag = "hangar.session_id";
+
+    public const string StepTag = "hangar.step";
+
+    public static readonly ActivitySource Source = new(SourceName);
+
+    /// <summary>Starts a span (null when nobody listens); spans inside a step inherit its session through the parent.</summary>
+    public static Activity? Start(string name, string? sessionId = null)
+    {
+        var activity = Source.StartActivity(name, ActivityKind.Internal);
+        return sessionId is null ? activity : activity?.SetTag(SessionTag, sessionId);
+    }
+}
