@@ -32,6 +32,10 @@ public sealed class BenchContext(bool smoke) : IAsyncDisposable
     /// <summary>Where SQLite files go (recorded in the results: durability depends on the disk).</summary>
     public string SqliteRoot => _root;
 
+    /// <summary>A new directory under the run's temp directory (removed when the run ends).</summary>
+    public string TempDirectory(string name) =>
+        Directory.CreateDirectory(Path.Combine(_root, name + "-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+
     /// <summary>Picks the full-run or the smoke-run size.</summary>
     public T Size<T>(T full, T smoke) => Smoke ? smoke : full;
 

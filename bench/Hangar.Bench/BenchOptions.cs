@@ -25,7 +25,7 @@ public sealed record BenchOptions(bool Smoke, IReadOnlyList<string> Scenarios, s
                     output = Value(args, ref i);
                     break;
                 default:
-                    throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--smoke] [--scenarios a,b] [--out DIR]");
+                    throw new ArgumentException($"Unknown argument '{args[i]}'. Usage: [--smoke] [--scenarios a,b] [--out DIR], or --bdn [BenchmarkDotNet arguments]");
             }
         }
         // A smoke run must never overwrite the committed results: without --out it goes to a temp dir.

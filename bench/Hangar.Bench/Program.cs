@@ -1,7 +1,13 @@
 using Hangar.Bench;
+using Hangar.Bench.Micro;
 
 // The benchmark runner: runs the chosen scenarios one after another, printing progress to
 // stderr, then writes latest.json and latest.md to the output directory.
+// `--bdn …` instead hands the micro benchmarks to BenchmarkDotNet's own command line.
+if (args.Length > 0 && args[0] == BenchmarkDotNetCommand.Flag)
+{
+    return BenchmarkDotNetCommand.Run(args[1..]);
+}
 BenchOptions options;
 IReadOnlyList<IScenario> scenarios;
 try

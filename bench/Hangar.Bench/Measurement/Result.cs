@@ -2,7 +2,8 @@ namespace Hangar.Bench;
 
 /// <summary>
 /// One row of the results: a variant of a scenario. <see cref="Latency"/> and/or
-/// <see cref="Throughput"/> are set depending on what the scenario measures.
+/// <see cref="Throughput"/> are set depending on what the scenario measures; micro benchmarks
+/// set <see cref="PerOperation"/> instead of <see cref="Latency"/> (nanoseconds, not milliseconds).
 /// </summary>
 public sealed record Result(
     string Scenario,
@@ -11,7 +12,8 @@ public sealed record Result(
     Latency? Latency = null,
     Throughput? Throughput = null,
     IReadOnlyList<Ratio>? Ratios = null,
-    string? Note = null);
+    string? Note = null,
+    OperationTime? PerOperation = null);
 
 /// <summary>Latency percentiles in milliseconds over <see cref="Result.N"/> samples.</summary>
 public sealed record Latency(double P50Ms, double P95Ms, double P99Ms, double MeanMs, double MaxMs)
@@ -33,6 +35,12 @@ public sealed record Latency(double P50Ms, double P95Ms, double P99Ms, double Me
         return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
     }
 }
+
+/// <summary>
+/// A micro benchmark's time per operation in nanoseconds, over <see cref="Result.N"/> measured
+/// iterations (each the mean of many operations), and the bytes it allocates per operation.
+/// </summary>
+public sealed record OperationTime(double MeanNs, double MedianNs, double P95Ns, double StdDevNs, double? AllocatedBytes);
 
 /// <summary>A rate: <see cref="Value"/> units per second, e.g. events/s.</summary>
 public sealed record Throughput(double Value, string Unit);

@@ -35,22 +35,47 @@ public static class ReportWriter
         md.AppendLine("The machine is shared and noisy: absolute figures are for information; rely on the ratios, "
             + "which compare variants measured interleaved in the same run (see bench/README.md).");
         md.AppendLine();
-        md.AppendLine("| scenario | variant | n | p50 ms | p95 ms | p99 ms | throughput | ratio | note |");
+        md.AppendLine("| scenario | variant | n | p50 | p95 | p99 | throughput | ratio | note |");
         md.AppendLine("|---|---|--:|--:|--:|--:|--:|---|---|");
         foreach (var r in report.Results)
         {
             var l = r.Latency;
+            var op = r.PerOperation;
             md.AppendLine(string.Join(" | ",
                 "| " + r.Scenario, r.Variant, r.N.ToString(CultureInfo.InvariantCulture),
-                Ms(l?.P50Ms), Ms(l?.P95Ms), Ms(l?.P99Ms),
+                op is null ? Ms(l?.P50Ms) : Duration(op.MedianNs),
+                op is null ? Ms(l?.P95Ms) : Duration(op.P95Ns),
+                Ms(l?.P99Ms),
                 r.Throughput is null ? "" : Invariant($"{r.Throughput.Value:#,0} {r.Throughput.Unit}"),
                 string.Join("; ", (r.Ratios ?? []).Select(x => Invariant($"×{x.Value:0.00} {x.Metric} vs {x.Baseline}"))),
-                (r.Note ?? "") + " |"));
+                string.Join("; ", new[] { PerOperationNote(op), r.Note }.Where(n => !string.IsNullOrEmpty(n))) + " |"));
         }
         return md.ToString();
     }
 
-    private static string Ms(double? value) => value is null ? "" : Invariant($"{value:0.00}");
+    private static string Ms(double? value) => value is null ? "" : Invariant($"{value:0.00} ms");
+
+    /// <summary>A time in the unit that suits it: <c>41.2 ns</c>, <c>812 ns</c>, <c>3.47 µs</c>, <c>12.5 µs</c>, <c>1.20 ms</c>.</summary>
+    public static string Duration(double ns) => ns switch
+    {
+        < 100 => Invariant($"{ns:0.0} ns"),
+        < 1_000 => Invariant($"{ns:0} ns"),
+        < 10_000 => Invariant($"{ns / 1_000:0.00} µs"),
+        < 100_000 => Invariant($"{ns / 1_000:0.0} µs"),
+        < 1_000_000 => Invariant($"{ns / 1_000:0} µs"),
+        _ => Invariant($"{ns / 1_000_000:0.00} ms"),
+    };
+
+    private static string? PerOperationNote(OperationTime? op) => op is null
+        ? null
+        : $"mean {Duration(op.MeanNs)} ± {Duration(op.StdDevNs)}" + (op.AllocatedBytes is { } bytes ? $", {Bytes(bytes)} allocated/op" : "");
+
+    private static string Bytes(double bytes) => bytes switch
+    {
+        < 1024 => Invariant($"{bytes:0} B"),
+        < 1024 * 1024 => Invariant($"{bytes / 1024:0.0} KiB"),
+        _ => Invariant($"{bytes / 1024 / 1024:0.00} MiB"),
+    };
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }
