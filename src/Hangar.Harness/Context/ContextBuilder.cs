@@ -66,7 +66,7 @@ public static class ContextBuilder
             body["tools"] = new JsonArray([.. tools]);
         }
         body["messages"] = transcript.ToJson();
-        return new BuiltContext(body, consumed, ModelWindows.Estimate(body.ToJsonString()));
+        return new BuiltContext(body, consumed, ModelWindows.Estimate(body));
     }
 
     private static void Consume(LoggedEvent e, List<string> consumed)
