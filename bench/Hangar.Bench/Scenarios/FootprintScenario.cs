@@ -92,9 +92,9 @@ public sealed class FootprintScenario : IScenario
         }
         var most = idleTiers.Max();
         results.Add(new Result(Name, $"{most} sessions running at once", 0, Note: context.Smoke ? "not run" :
-            $"not run: at the {running[^1].Samples.Rate:0.0} turns/s measured with {workers} at once, {most} tool turns would take " +
-            $"~{most / running[^1].Samples.Rate:0} s, over this scenario's ~90 s share of the runner's 10-minute budget; and a pool of {workers} " +
-            $"runs {workers} at once, the rest would queue"));
+            $"not run: at the {running[^1].Samples.Rate:0.0} turns/s measured with {workers} at once, {most} tool turns would add " +
+            $"~{most / running[^1].Samples.Rate:0} s to this scenario's {clock.Elapsed.TotalSeconds:0} s, over its ~90 s share of the runner's " +
+            $"10-minute budget; and a pool of {workers} runs {workers} at once, the rest would only queue"));
         context.Progress($"footprint: {clock.Elapsed.TotalSeconds:0} s; first-turn failures: {TurnBatch.Summary(sessions.Failures)}; " +
             $"fake model process RSS {Mb(model.ResidentBytes())} MB");
         if (sessions.Failures.Count > 0)
