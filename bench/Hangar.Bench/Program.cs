@@ -1,5 +1,6 @@
 using Hangar.Bench;
 using Hangar.Bench.Micro;
+using Hangar.Bench.Scenarios;
 
 // The benchmark runner: runs the chosen scenarios one after another, printing progress to
 // stderr, then writes latest.json and latest.md to the output directory.
@@ -7,6 +8,11 @@ using Hangar.Bench.Micro;
 if (args.Length > 0 && args[0] == BenchmarkDotNetCommand.Flag)
 {
     return BenchmarkDotNetCommand.Run(args[1..]);
+}
+if (args.Length > 0 && args[0] == FakeModelProcess.ChildFlag)
+{
+    // Not a run: the fake model a scenario started in its own process (see FakeModelProcess).
+    return await FakeModelProcess.RunChildAsync(args);
 }
 BenchOptions options;
 IReadOnlyList<IScenario> scenarios;

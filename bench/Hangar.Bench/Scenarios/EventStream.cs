@@ -51,6 +51,25 @@ public sealed class EventStream : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Adds every frame to <paramref name="frames"/> until <paramref name="until"/> arrives (that one
+    /// included); on a timeout the caller still has what did arrive.
+    /// </summary>
+    public async Task FramesUntilAsync(string until, List<(JsonNode Data, long Ticks)> frames, TimeSpan timeout, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        while (true)
+        {
+            var frame = await _frames.Reader.ReadAsync(limit.Token);
+            frames.Add(frame);
+            if (TypeOf(frame.Data) == until)
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>The next frame of <paramref name="type"/> (earlier frames of other types are skipped).</summary>
     public async Task<(JsonNode Data, long Ticks)> NextAsync(string type, TimeSpan timeout, CancellationToken ct)
     {
@@ -66,7 +85,7 @@ public sealed class EventStream : IAsyncDisposable
         }
     }
 
-    private static string TypeOf(JsonNode data) => data["type"]?.GetValue<string>() ?? "";
+    internal static string TypeOf(JsonNode data) => data["type"]?.GetValue<string>() ?? "";
 
     private async Task ReadAsync()
     {

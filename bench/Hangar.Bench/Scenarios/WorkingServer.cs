@@ -21,24 +21,32 @@ public sealed class WorkingServer : IAsyncDisposable
 
     private readonly string? _workspaces;
 
-    private WorkingServer(WebApplication app, HttpClient client, string? workspaces)
+    private readonly string _key;
+
+    private WorkingServer(WebApplication app, string key, string? workspaces)
     {
         _app = app;
-        Client = client;
+        _key = key;
         _workspaces = workspaces;
+        Client = NewClient();
     }
 
     public HttpClient Client { get; }
 
+    public static Task<WorkingServer> StartAsync(
+        BenchContext context, Engine engine, FakeMessagesServer model, Func<WorkerSettings, WorkerSettings> configure, CancellationToken ct) =>
+        StartAsync(context, engine, model.BaseUrl, model.ApiKey, configure, ct);
+
+    /// <summary>As above, with the model at <paramref name="modelUrl"/> (e.g. a fake in another process).</summary>
     public static async Task<WorkingServer> StartAsync(
-        BenchContext context, Engine engine, FakeMessagesServer model, Func<WorkerSettings, WorkerSettings> configure, CancellationToken ct)
+        BenchContext context, Engine engine, Uri modelUrl, string modelKey, Func<WorkerSettings, WorkerSettings> configure, CancellationToken ct)
     {
         var key = "bench-" + Guid.NewGuid().ToString("N");
         // Under /tmp: sandboxes run as per-session uids that must traverse the path.
         var workspaces = Path.Join("/tmp", "hangar-bench-sbx-" + Guid.NewGuid().ToString("N")[..8]);
         var settings = configure(new WorkerSettings
         {
-            Models = new ModelRouter(new ModelRoutingOptions(new AnthropicModelOptions(model.ApiKey, model.BaseUrl.ToString()))),
+            Models = new ModelRouter(new ModelRoutingOptions(new AnthropicModelOptions(modelKey, modelUrl.ToString()))),
             WorkspacesDirectory = workspaces,
         });
         return await StartAsync(new HangarServerOptions
@@ -58,14 +66,26 @@ public sealed class WorkingServer : IAsyncDisposable
     {
         var app = await HangarServer.BuildAsync(options with { Port = 0 }, ct);
         await app.StartAsync(ct);
-        var client = new HttpClient { BaseAddress = ServerAddresses.Of(app), Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Add("x-api-key", options.BootstrapApiKey);
+        return new WorkingServer(app, options.BootstrapApiKey!, workspaces);
+    }
+
+    /// <summary>
+    /// Another API client with its own connections: disposing it closes them, so the server no longer
+    /// holds them (what a footprint measurement needs).
+    /// </summary>
+    public HttpClient NewClient()
+    {
+        var client = new HttpClient { BaseAddress = ServerAddresses.Of(_app), Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("x-api-key", _key);
         client.DefaultRequestHeaders.Add("anthropic-beta", "managed-agents-2026-04-01");
-        return new WorkingServer(app, client, workspaces);
+        return client;
     }
 
     /// <summary>Posts one <c>user.message</c>; returns the Stopwatch ticks at which the POST started.</summary>
-    public async Task<long> SendMessageAsync(string sessionId, string text, CancellationToken ct)
+    public Task<long> SendMessageAsync(string sessionId, string text, CancellationToken ct) => SendMessageAsync(Client, sessionId, text, ct);
+
+    /// <summary>As above, through <paramref name="client"/>.</summary>
+    public static async Task<long> SendMessageAsync(HttpClient client, string sessionId, string text, CancellationToken ct)
     {
         var body = new JsonObject
         {
@@ -76,7 +96,7 @@ public sealed class WorkingServer : IAsyncDisposable
             }),
         };
         var started = Stopwatch.GetTimestamp();
-        using var response = await Client.PostAsJsonAsync($"/v1/sessions/{sessionId}/events", body, ct);
+        using var response = await client.PostAsJsonAsync($"/v1/sessions/{sessionId}/events", body, ct);
         response.EnsureSuccessStatusCode();
         return started;
     }
