@@ -93,6 +93,20 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWorkThatStartsAnotherWriteFailsInsteadOfHangingEveryWriter()
+    {
+        var nested = _db.WriteAsync(async scope =>
+        {
+            await InsertAsync(scope, "outer", 0);
+            return await _db.WriteAsync(inner => InsertAsync(inner, "inner", 1), Ct);
+        }, Ct);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => nested).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(2, await _db.WriteAsync(scope => InsertAsync(scope, "after", 2), Ct));
+        Assert.Equal(["after"], await ValuesAsync());
+    }
+
+    [Fact]
     public async Task DisposingCommitsWhatIsQueuedThenRefusesNewWrites()
     {
         var queued = Enumerable.Range(0, 20).Select(i => _db.WriteAsync(scope => InsertAsync(scope, $"v{i}", i), Ct)).ToList();

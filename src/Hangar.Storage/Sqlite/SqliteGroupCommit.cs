@@ -35,6 +35,9 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
 
     private const string Savepoint = "write";
 
+    /// <summary>The group commit whose loop the current code runs on, so a work cannot wait for another write.</summary>
+    private static readonly AsyncLocal<SqliteGroupCommit?> RunningLoop = new();
+
     private readonly Channel<QueuedWrite> _queue =
         Channel.CreateUnbounded<QueuedWrite>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -59,6 +62,11 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
         {
             return Task.FromCanceled<T>(ct);
         }
+        if (RunningLoop.Value == this)
+        {
+            // It would wait for the group its caller is part of: every writer would hang.
+            return Task.FromException<T>(new InvalidOperationException("A write cannot start another write; use the scope it was given."));
+        }
         var write = new QueuedWrite<T>(work, ct);
         return _queue.Writer.TryWrite(write)
             ? write.Completion
@@ -74,6 +82,7 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
 
     private async Task RunAsync()
     {
+        RunningLoop.Value = this;
         while (await _queue.Reader.WaitToReadAsync())
         {
             try
