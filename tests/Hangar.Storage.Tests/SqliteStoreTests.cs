@@ -2,7 +2,7 @@ using Xunit.Abstractions;
 
 namespace Hangar.Storage.Tests;
 
-public sealed class SqliteStoreTests(ITestOutputHelper output) : StoreContract(output)
+public sealed partial class SqliteStoreTests(ITestOutputHelper output) : StoreContract(output)
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "hangar-sqlite-" + Guid.NewGuid().ToString("N"));
 

@@ -6,9 +6,11 @@ namespace Hangar.Bench.Scenarios;
 /// <summary>
 /// Durable append throughput of the session log: each append is acknowledged only once committed
 /// (SQLite WAL + synchronous=FULL; PostgreSQL with fsync on). Shapes: one session with one
-/// writer (a single busy session), and 100 sessions with 8 concurrent writers (a busy server);
-/// each with 1 and with 10 events per append, on SQLite and PostgreSQL. Variants take turns in
-/// time slices, round after round.
+/// writer (a single busy session), 100 sessions with 8 concurrent writers (a busy server with few
+/// workers), and 100 sessions each with its own writer (100 appends in flight: what a server
+/// sees when every running session writes at once, as the harness does, one write at a time
+/// per session); each with 1 and with 10 events per append, on SQLite and PostgreSQL. Variants
+/// take turns in time slices, round after round.
 /// </summary>
 public sealed class LogAppendScenario : IScenario
 {
@@ -24,7 +26,13 @@ public sealed class LogAppendScenario : IScenario
     {
         var rounds = context.Size(10, 2);
         var slice = context.Size(TimeSpan.FromSeconds(2), TimeSpan.FromMilliseconds(100));
-        Shape[] shapes = [new("1 session, 1 writer", 1, 1), new("100 sessions, 8 writers", context.Size(100, 10), 8)];
+        var sessionCount = context.Size(100, 10);
+        Shape[] shapes =
+        [
+            new("1 session, 1 writer", 1, 1),
+            new($"{sessionCount} sessions, 8 writers", sessionCount, 8),
+            new($"{sessionCount} sessions, 1 writer each", sessionCount, sessionCount),
+        ];
         int[] batches = [1, 10];
         var stores = new Dictionary<Engine, IHangarStore>();
         try

@@ -4,7 +4,7 @@ namespace Hangar.Storage.Sql;
 
 /// <summary>
 /// What differs between the engines underneath the shared SQL stores: how connections open,
-/// how writes are serialized, how timestamps are stored and how constraint errors look.
+/// how writes are committed, how timestamps are stored and how constraint errors look.
 /// </summary>
 internal abstract class SqlDatabase
 {
@@ -12,12 +12,13 @@ internal abstract class SqlDatabase
     public abstract Task<DbConnection> OpenAsync(CancellationToken ct);
 
     /// <summary>
-    /// Runs <paramref name="work"/> in one write transaction, committed unless the work asks
-    /// for a rollback or throws.
+    /// Runs <paramref name="work"/> in a write transaction, committed unless the work asks for a
+    /// rollback or throws; returns once the write is committed (durable). The work must only
+    /// touch the database through its scope: SQLite runs it inside a transaction shared with
+    /// other writes (group commit), so awaiting anything else would stall them all.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<WriteScope, Task<T>> work, CancellationToken ct)
+    public virtual async Task<T> WriteAsync<T>(Func<WriteScope, Task<T>> work, CancellationToken ct)
     {
-        using var gate = await EnterWriteAsync(ct);
         await using var connection = await OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var scope = new WriteScope(connection, transaction);
@@ -34,9 +35,6 @@ internal abstract class SqlDatabase
         }
         return result;
     }
-
-    /// <summary>Enters the process-local write gate; engines with row locks need none.</summary>
-    protected virtual ValueTask<IDisposable?> EnterWriteAsync(CancellationToken ct) => ValueTask.FromResult<IDisposable?>(null);
 
     /// <summary>The stored form of a timestamp, truncated to whole microseconds on both engines.</summary>
     public abstract object Time(DateTimeOffset value);

@@ -5,24 +5,39 @@ using Microsoft.Data.Sqlite;
 namespace Hangar.Storage.Sqlite;
 
 /// <summary>
-/// One SQLite file in WAL mode. Reads run concurrently on pooled connections; writes take a
-/// process-local gate and BEGIN IMMEDIATE (which, with busy_timeout, also queues behind writers
-/// in other processes such as <c>hangar keys create</c>).
+/// One SQLite file in WAL mode. Reads run concurrently on pooled connections; writes go through
+/// <see cref="SqliteGroupCommit"/>: one writer connection, many writes per BEGIN IMMEDIATE
+/// transaction (which, with busy_timeout, also queues behind writers in other processes such
+/// as <c>hangar keys create</c>).
 /// </summary>
-internal sealed class SqliteDatabase(string path) : SqlDatabase
+internal sealed class SqliteDatabase : SqlDatabase, IAsyncDisposable
 {
     // synchronous=FULL syncs the WAL on every commit: an acknowledged write survives power loss.
     private const string ConnectionPragmas = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;";
 
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly string _writerConnectionString;
+    private readonly SqliteGroupCommit _writer;
 
-    public string ConnectionString { get; } = new SqliteConnectionStringBuilder
+    public SqliteDatabase(string path)
     {
-        DataSource = path,
-        Mode = SqliteOpenMode.ReadWriteCreate,
-        Pooling = true,
-        DefaultTimeout = 30,
-    }.ToString();
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        };
+        ConnectionString = builder.ToString();
+        // The writer's own connection lives as long as this database, outside the readers' pool.
+        builder.Pooling = false;
+        _writerConnectionString = builder.ToString();
+        _writer = new SqliteGroupCommit(OpenWriter);
+    }
+
+    public string ConnectionString { get; }
+
+    /// <summary>Groups committed so far.</summary>
+    internal long GroupCommits => _writer.Commits;
 
     public override async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
@@ -49,10 +64,24 @@ internal sealed class SqliteDatabase(string path) : SqlDatabase
         await wal.ExecuteNonQueryAsync(ct);
     }
 
-    protected override async ValueTask<IDisposable?> EnterWriteAsync(CancellationToken ct)
+    /// <summary>Queued for the next group commit; completes once that group is committed.</summary>
+    public override Task<T> WriteAsync<T>(Func<WriteScope, Task<T>> work, CancellationToken ct) => _writer.WriteAsync(work, ct);
+
+    private SqliteConnection OpenWriter()
     {
-        await _writeGate.WaitAsync(ct);
-        return new Release(_writeGate);
+        var connection = new SqliteConnection(_writerConnectionString);
+        try
+        {
+            connection.Open();
+            using var pragmas = connection.Command(ConnectionPragmas);
+            pragmas.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
     public override object Time(DateTimeOffset value) => (Truncate(value).UtcTicks - DateTime.UnixEpoch.Ticks) / 10;
@@ -63,10 +92,10 @@ internal sealed class SqliteDatabase(string path) : SqlDatabase
     public override bool IsDuplicateName(DbException error) =>
         error is SqliteException { SqliteErrorCode: 19 } && error.Message.Contains("resources.unique_name", StringComparison.Ordinal);
 
-    public void ClearPool() => SqliteConnection.ClearPool(new SqliteConnection(ConnectionString));
-
-    private sealed class Release(SemaphoreSlim gate) : IDisposable
+    /// <summary>Commits the writes still queued, closes the writer connection and the idle readers.</summary>
+    public async ValueTask DisposeAsync()
     {
-        public void Dispose() => gate.Release();
+        await _writer.DisposeAsync();
+        SqliteConnection.ClearPool(new SqliteConnection(ConnectionString));
     }
 }

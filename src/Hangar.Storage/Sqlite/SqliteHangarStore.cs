@@ -41,15 +41,13 @@ internal sealed class SqliteHangarStore : IHangarStore
     public ISessionLeases Leases { get; }
     public IEventNotifications Notifications => _notifications;
 
+    internal SqliteDatabase Database => _db;
+
     public async Task MigrateAsync(CancellationToken ct)
     {
         await _db.EnableWalAsync(ct);
         await SchemaMigrator.MigrateAsync(_db, "Sqlite", lockSql: null, ct);
     }
 
-    public ValueTask DisposeAsync()
-    {
-        _db.ClearPool();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 }

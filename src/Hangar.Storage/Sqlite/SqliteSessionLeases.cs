@@ -5,7 +5,8 @@ namespace Hangar.Storage.Sqlite;
 
 /// <summary>
 /// SQLite is single-host, so lease expiry uses this process's clock (every process on the file
-/// shares the host clock). Writers are serialized (write gate + BEGIN IMMEDIATE), so no row lock is needed.
+/// shares the host clock). Writes run one after the other (one writer loop per process, BEGIN
+/// IMMEDIATE across processes), so no row lock is needed.
 /// </summary>
 internal sealed class SqliteSessionLeases(
     SqliteDatabase db, SqlSessionLog log, SqlResourceStore resources, LocalEventNotifications notifications, TimeProvider time)
