@@ -34,6 +34,8 @@ public sealed class BashSession(string workingDirectory) : IAsyncDisposable
 
     private async Task<ToolResult> RunAsync(string command, int timeoutMs, CancellationToken ct)
     {
+        if (shell is { InStep: false })
+            Stop(); // its last command was abandoned: never reuse an out-of-step shell
         shell ??= ShellProcess.Start(workingDirectory);
         var partial = new OutputTail(ToolLimits.MaxCommandOutputBytes);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

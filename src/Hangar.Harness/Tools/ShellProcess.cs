@@ -11,6 +11,9 @@ internal sealed record ShellOutcome(byte[] Output, bool Truncated, int? ExitCode
 /// <c>eval '&lt;command&gt;' &lt; /dev/null</c> followed by a <c>printf</c> of a per-command random
 /// end marker carrying <c>$?</c>; output up to the marker is the command's. eval keeps cwd, variables
 /// and jobs in this shell, and a syntax error in the command cannot swallow the marker.
+/// A call that does not end at its marker (cancelled, timed out, failed) leaves the shell out of step:
+/// its command may still run, and its stdout read stays pending and would swallow the next command's
+/// output and marker (that next command then hangs). Such a shell is never used again (<see cref="InStep"/>).
 /// </summary>
 internal sealed class ShellProcess : IDisposable
 {
@@ -64,6 +67,9 @@ internal sealed class ShellProcess : IDisposable
     /// </summary>
     public async Task<ShellOutcome> RunAsync(string command, OutputTail partial, CancellationToken ct)
     {
+        if (!InStep)
+            throw new InvalidOperationException("this shell's previous command was abandoned mid-way; start a fresh shell");
+        InStep = false; // until this command's marker is read
         var marker = Encoding.ASCII.GetBytes($"\n__HANGAR_END_{Guid.NewGuid():N}_");
         try
         {
@@ -84,6 +90,7 @@ internal sealed class ShellProcess : IDisposable
             {
                 partial.Append(pending.GetRange(0, markerStart).ToArray());
                 leftover = pending.GetRange(end, pending.Count - end).ToArray();
+                InStep = true;
                 return new ShellOutcome(partial.ToArray(), partial.Truncated, exitCode, ShellExited: false);
             }
             // Keep only what could still be the start of a marker; the rest is output.
@@ -110,6 +117,13 @@ internal sealed class ShellProcess : IDisposable
             pending.AddRange(buffer.AsSpan(0, read));
         }
     }
+
+    /// <summary>
+    /// True while every command sent has been read up to its end marker, so no earlier command can still
+    /// print and no read of stdout is left pending. False once a <see cref="RunAsync"/> ended otherwise:
+    /// then this shell must be replaced by a fresh one.
+    /// </summary>
+    public bool InStep { get; private set; } = true;
 
     /// <summary>The started process (its pid, stderr when redirected, exit state).</summary>
     public Process Process => process;

@@ -56,7 +56,7 @@ internal sealed class SandboxShell(IShellHost host) : IDisposable
     /// <summary>Starts the shell now (the provider does this at acquisition so the first call is warm).</summary>
     public void EnsureStarted()
     {
-        if (shell is null || shell.Process.HasExited)
+        if (shell is null || shell.Process.HasExited || !shell.InStep)
         {
             Stop();
             (shell, stderr, network) = host.StartShell();
@@ -78,9 +78,16 @@ internal sealed class SandboxShell(IShellHost host) : IDisposable
         {
             outcome = await current.RunAsync(command, partial, limitHit.Token);
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The caller gave up (interrupt, lost lease): the command dies with the shell, as in BashSession.
+            // A shell kept alive here would be out of step (ShellProcess.InStep): its pending stdout read
+            // swallowed the output and marker of the next call (a retried `echo hi` then hung until its timeout).
+            Stop();
+            throw;
+        }
         catch (OperationCanceledException)
         {
-            ct.ThrowIfCancellationRequested();
         }
         finally
         {
