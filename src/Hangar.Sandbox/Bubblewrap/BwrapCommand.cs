@@ -126,7 +126,7 @@ internal static class BwrapCommand
     [
         "/bin/bash", "--noprofile", "--norc", "-c",
         $"socat TCP4-LISTEN:3128,bind=127.0.0.1,fork,reuseaddr,backlog=256 UNIX-CONNECT:{ProxySocketInside} >/dev/null 2>&1 &\n" +
-        WaitForListener("0C38") +
+        "for i in $(seq 400); do grep -q ':0C38 00000000:0000 0A' /proc/net/tcp && break; sleep 0.005; done\n" +
         "exec /bin/bash --noprofile --norc",
     ];
 
@@ -146,7 +146,7 @@ internal static class BwrapCommand
     [
         "/bin/bash", "--noprofile", "--norc", "-c",
         $"socat TCP4-LISTEN:3128,bind=127.0.0.1,fork,reuseaddr,backlog=256 UNIX-CONNECT:{ProxySocketInside} >/dev/null 2>&1 &\n" +
-        WaitForListener("0C38") +
+        "for i in $(seq 400); do grep -q ':0C38 00000000:0000 0A' /proc/net/tcp && break; sleep 0.005; done\n" +
         "exec \"$@\"",
         "sbx-build", .. command,
     ];
@@ -156,21 +156,10 @@ internal static class BwrapCommand
     [
         "/bin/bash", "--noprofile", "--norc", "-c",
         $"socat TCP4-LISTEN:3129,bind=127.0.0.1,fork,reuseaddr,backlog=64 UNIX-CONNECT:{GitSocketInside} >/dev/null 2>&1 &\n" +
-        WaitForListener("0C39") +
+        "for i in $(seq 400); do grep -q ':0C39 00000000:0000 0A' /proc/net/tcp && break; sleep 0.005; done\n" +
         "exec \"$@\"",
         "sbx-git", .. command,
     ];
-
-    /// <summary>
-    /// bash that returns once something listens on 127.0.0.1:<paramref name="portHex"/> (a relay just
-    /// started), at most ~2 s. Builtins only for the first 20 ms (no grep/sleep forks: socat listens
-    /// within a few ms, and a forked poll every 5 ms used to add ~12 ms to every sandbox start), then
-    /// a check every 5 ms.
-    /// </summary>
-    private static string WaitForListener(string portHex) =>
-        "t0=${EPOCHREALTIME/./}; "
-        + $"while read -r -d '' tcp < /proc/net/tcp; [[ $tcp != *':{portHex} 00000000:0000 0A'* ]]; do "
-        + "n=$(( ${EPOCHREALTIME/./} - t0 )); (( n > 2000000 )) && break; (( n > 20000 )) && sleep 0.005; done\n";
 
     private static string SearchPath(SandboxProgram program)
     {
