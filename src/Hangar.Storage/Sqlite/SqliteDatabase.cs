@@ -15,7 +15,6 @@ internal sealed class SqliteDatabase : SqlDatabase, IAsyncDisposable
     // synchronous=FULL syncs the WAL on every commit: an acknowledged write survives power loss.
     private const string ConnectionPragmas = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;";
 
-    private readonly string _writerConnectionString;
     private readonly SqliteGroupCommit _writer;
 
     public SqliteDatabase(string path)
@@ -30,8 +29,8 @@ internal sealed class SqliteDatabase : SqlDatabase, IAsyncDisposable
         ConnectionString = builder.ToString();
         // The writer's own connection lives as long as this database, outside the readers' pool.
         builder.Pooling = false;
-        _writerConnectionString = builder.ToString();
-        _writer = new SqliteGroupCommit(OpenWriter);
+        var writerConnectionString = builder.ToString();
+        _writer = new SqliteGroupCommit(() => Open(writerConnectionString));
     }
 
     public string ConnectionString { get; }
@@ -39,22 +38,9 @@ internal sealed class SqliteDatabase : SqlDatabase, IAsyncDisposable
     /// <summary>Groups committed so far.</summary>
     internal long GroupCommits => _writer.Commits;
 
-    public override async Task<DbConnection> OpenAsync(CancellationToken ct)
-    {
-        var connection = new SqliteConnection(ConnectionString);
-        try
-        {
-            await connection.OpenAsync(ct);
-            await using var pragmas = connection.Command(ConnectionPragmas);
-            await pragmas.ExecuteNonQueryAsync(ct);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    // Microsoft.Data.Sqlite opens and runs statements synchronously even behind its async API.
+    public override Task<DbConnection> OpenAsync(CancellationToken ct) =>
+        ct.IsCancellationRequested ? Task.FromCanceled<DbConnection>(ct) : Task.FromResult<DbConnection>(Open(ConnectionString));
 
     /// <summary>WAL is a property of the file, set once before anything else touches it.</summary>
     public async Task EnableWalAsync(CancellationToken ct)
@@ -67,9 +53,10 @@ internal sealed class SqliteDatabase : SqlDatabase, IAsyncDisposable
     /// <summary>Queued for the next group commit; completes once that group is committed.</summary>
     public override Task<T> WriteAsync<T>(Func<WriteScope, Task<T>> work, CancellationToken ct) => _writer.WriteAsync(work, ct);
 
-    private SqliteConnection OpenWriter()
+    /// <summary>Opens a connection (the readers' pooled one, or the writer's own) with the pragmas every connection needs.</summary>
+    private static SqliteConnection Open(string connectionString)
     {
-        var connection = new SqliteConnection(_writerConnectionString);
+        var connection = new SqliteConnection(connectionString);
         try
         {
             connection.Open();
