@@ -10,22 +10,8 @@ namespace Hangar.Bench.Scenarios;
 /// </summary>
 public sealed class TurnBreakdown(string label)
 {
-    private readonly Dictionary<string, List<double>> _parts = new(StringComparer.Ordinal);
-
-    public static readonly IReadOnlyList<(string Part, string Meaning)> Parts =
-    [
-        ("POST → worker claims", "request, user.message append + commit, work signal, worker wake-up"),
-        ("claim", "find claimable + take the lease (one write)"),
-        ("claimed → first step", "session row + log read, decide"),
-        ("of which: log read", "the whole log, read at wake-up"),
-        ("StartTurn step", "session.status_running (one write)"),
-        ("between steps", "read back + decide"),
-        ("context build", "log → Messages request"),
-        ("span start write", "span.model_request_start (one write)"),
-        ("model call", "streamed request to the fake, complete"),
-        ("response write", "agent.message + span end (one write)"),
-        ("written → SSE frame", "store notification → stream → client"),
-    ];
+    // One entry per part, in the order of a turn, filled by every turn that has the plain shape.
+    private readonly List<(string Part, string Meaning, List<double> Samples)> _parts = [];
 
     /// <summary>Adds one turn: the POST's start, the harness spans of the session, the SSE arrival of agent.message.</summary>
     public void Add(long postStarted, IReadOnlyList<HarnessSpan> spans, long messageSeen)
@@ -33,7 +19,8 @@ public sealed class TurnBreakdown(string label)
         var claim = spans.LastOrDefault(s => s.Name == Harness.HarnessTelemetry.Claim && s.StartTicks >= postStarted);
         var start = spans.FirstOrDefault(s => s.Step == "StartTurn" && s.StartTicks >= postStarted);
         var call = spans.FirstOrDefault(s => s.Step == "CallModel" && s.StartTicks >= postStarted);
-        if (claim is null || start is null || call is null)
+        var read = claim is null ? null : spans.FirstOrDefault(s => s.Name == Harness.HarnessTelemetry.Read && s.StartTicks >= claim.EndTicks);
+        if (claim is null || start is null || call is null || read is null)
         {
             return; // Not the plain shape (e.g. the turn began before the POST): leave it out.
         }
@@ -45,34 +32,32 @@ public sealed class TurnBreakdown(string label)
         {
             return;
         }
-        Add("POST → worker claims", Ms(postStarted, claim.StartTicks));
-        Add("claim", claim.Ms);
-        Add("claimed → first step", Ms(claim.EndTicks, start.StartTicks));
-        if (spans.FirstOrDefault(s => s.Name == Harness.HarnessTelemetry.Read && s.StartTicks >= claim.EndTicks) is { } read)
+        (string Part, string Meaning, double Ms)[] turn =
+        [
+            ("POST → worker claims", "request, user.message append + commit, work signal, worker wake-up", Ms(postStarted, claim.StartTicks)),
+            ("claim", "find claimable + take the lease (one write)", claim.Ms),
+            ("claimed → first step", "session row + log read, decide", Ms(claim.EndTicks, start.StartTicks)),
+            ("of which: log read", "the whole log, read at wake-up", read.Ms),
+            ("StartTurn step", "session.status_running (one write)", start.Ms),
+            ("between steps", "read back + decide", Ms(start.EndTicks, call.StartTicks)),
+            ("context build", "log → Messages request", context.Ms),
+            ("span start write", "span.model_request_start (one write)", writes[0].Ms),
+            ("model call", "streamed request to the fake, complete", model.Ms),
+            ("response write", "agent.message + span end (one write)", writes[^1].Ms),
+            ("written → SSE frame", "store notification → stream → client", Ms(writes[^1].EndTicks, messageSeen)),
+        ];
+        if (_parts.Count == 0)
         {
-            Add("of which: log read", read.Ms);
+            _parts.AddRange(turn.Select(p => (p.Part, p.Meaning, new List<double>())));
         }
-        Add("StartTurn step", start.Ms);
-        Add("between steps", Ms(start.EndTicks, call.StartTicks));
-        Add("context build", context.Ms);
-        Add("span start write", writes[0].Ms);
-        Add("model call", model.Ms);
-        Add("response write", writes[^1].Ms);
-        Add("written → SSE frame", Ms(writes[^1].EndTicks, messageSeen));
+        for (var i = 0; i < turn.Length; i++)
+        {
+            _parts[i].Samples.Add(turn[i].Ms);
+        }
     }
 
     public IEnumerable<Result> Rows(string scenario) =>
-        Parts.Where(p => _parts.ContainsKey(p.Part)).Select(p =>
-            new Result(scenario, $"{label} breakdown: {p.Part}", _parts[p.Part].Count, Latency.Of(_parts[p.Part]), Note: p.Meaning));
-
-    private void Add(string part, double ms)
-    {
-        if (!_parts.TryGetValue(part, out var samples))
-        {
-            _parts[part] = samples = [];
-        }
-        samples.Add(ms);
-    }
+        _parts.Select(p => new Result(scenario, $"{label} breakdown: {p.Part}", p.Samples.Count, Latency.Of(p.Samples), Note: p.Meaning));
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 }
