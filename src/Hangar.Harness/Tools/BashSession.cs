@@ -12,25 +12,7 @@ public sealed class BashSession(string workingDirectory) : IAsyncDisposable
     private readonly SemaphoreSlim gate = new(1, 1);
     private ShellProcess? shell;
 
-    public async Task<ToolResult> ExecuteAsync(ToolInput input, CancellationToken ct)
-    {
-        var request = BashRequest.Read(input);
-        await gate.WaitAsync(ct);
-        try
-        {
-            if (request.Restart)
-            {
-                Stop();
-                if (request.RestartOnly)
-                    return ToolResult.Text("Shell restarted");
-            }
-            return await RunAsync(request.Command!, request.TimeoutMs, ct);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+    public Task<ToolResult> ExecuteAsync(ToolInput input, CancellationToken ct) => BashCall.ExecuteAsync(gate, input, Stop, RunAsync, ct);
 
     private async Task<ToolResult> RunAsync(string command, int timeoutMs, CancellationToken ct)
     {
@@ -49,30 +31,20 @@ public sealed class BashSession(string workingDirectory) : IAsyncDisposable
         {
             Stop(); // interrupt or timeout: the command and everything it started die with the shell
             ct.ThrowIfCancellationRequested();
-            return Result(partial.ToArray(), partial.Truncated,
-                $"[command timed out after {timeoutMs} ms; the shell was killed, the next command starts a fresh shell]", isError: true);
+            return BashCall.Result(partial.ToArray(), partial.Truncated,
+                BashCall.TimedOut(timeoutMs), isError: true);
         }
 
         if (outcome.ShellExited)
         {
             Stop();
             var code = outcome.ExitCode ?? -1;
-            return Result(outcome.Output, outcome.Truncated,
-                $"[the shell exited with code {code}; the next command starts a fresh shell]", isError: code != 0);
+            return BashCall.Result(outcome.Output, outcome.Truncated,
+                BashCall.ShellExited(code), isError: code != 0);
         }
         return outcome.ExitCode == 0
-            ? Result(outcome.Output, outcome.Truncated, null, isError: false)
-            : Result(outcome.Output, outcome.Truncated, $"[exit code {outcome.ExitCode}]", isError: true);
-    }
-
-    private static ToolResult Result(byte[] output, bool truncated, string? note, bool isError)
-    {
-        var text = TerminalText.Clean(output).TrimEnd('\n');
-        if (truncated)
-            text = ToolLimits.TruncationMarker + "\n" + text;
-        if (note is not null)
-            text = text.Length == 0 ? note : text + "\n" + note;
-        return ToolResult.Text(text.Length == 0 ? "(no output)" : text, isError);
+            ? BashCall.Result(outcome.Output, outcome.Truncated, null, isError: false)
+            : BashCall.Result(outcome.Output, outcome.Truncated, BashCall.ExitCode(outcome.ExitCode), isError: true);
     }
 
     private void Stop() => Interlocked.Exchange(ref shell, null)?.Dispose();

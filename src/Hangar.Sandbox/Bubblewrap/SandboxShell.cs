@@ -33,25 +33,7 @@ internal sealed class SandboxShell(IShellHost host) : IDisposable
     private StderrTail? stderr;
     private IDisposable? network;
 
-    public async Task<ToolResult> ExecuteAsync(ToolInput input, CancellationToken ct)
-    {
-        var request = BashRequest.Read(input);
-        await gate.WaitAsync(ct);
-        try
-        {
-            if (request.Restart)
-            {
-                Stop();
-                if (request.RestartOnly)
-                    return ToolResult.Text("Shell restarted");
-            }
-            return await RunAsync(request.Command!, request.TimeoutMs, ct);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+    public Task<ToolResult> ExecuteAsync(ToolInput input, CancellationToken ct) => BashCall.ExecuteAsync(gate, input, Stop, RunAsync, ct);
 
     /// <summary>Starts the shell now (the provider does this at acquisition so the first call is warm).</summary>
     public void EnsureStarted()
@@ -100,13 +82,13 @@ internal sealed class SandboxShell(IShellHost host) : IDisposable
         {
             host.StopAll();
             Stop();
-            return Result(outcome?.Output ?? partial.ToArray(), outcome?.Truncated ?? partial.Truncated, limitNote, isError: true);
+            return BashCall.Result(outcome?.Output ?? partial.ToArray(), outcome?.Truncated ?? partial.Truncated, limitNote, isError: true);
         }
         if (outcome is null)
         {
             Stop(); // timeout: the command and everything it started die with the sandbox's shell
-            return Result(partial.ToArray(), partial.Truncated,
-                $"[command timed out after {timeoutMs} ms; the shell was killed, the next command starts a fresh shell]", isError: true);
+            return BashCall.Result(partial.ToArray(), partial.Truncated,
+                BashCall.TimedOut(timeoutMs), isError: true);
         }
         var workspaceNote = host.CheckWorkspace();
         if (outcome.ShellExited)
@@ -114,16 +96,16 @@ internal sealed class SandboxShell(IShellHost host) : IDisposable
             var launch = stderr?.ToString();
             Stop();
             var code = outcome.ExitCode ?? -1;
-            var note = $"[the shell exited with code {code}; the next command starts a fresh shell]";
+            var note = BashCall.ShellExited(code);
             if (!string.IsNullOrWhiteSpace(launch))
                 note += "\n[sandbox: " + launch.Trim() + "]";
-            return Result(outcome.Output, outcome.Truncated, Join(note, workspaceNote), isError: code != 0 || workspaceNote is not null);
+            return BashCall.Result(outcome.Output, outcome.Truncated, Join(note, workspaceNote), isError: code != 0 || workspaceNote is not null);
         }
         if (workspaceNote is not null)
-            return Result(outcome.Output, outcome.Truncated, Join(outcome.ExitCode == 0 ? null : $"[exit code {outcome.ExitCode}]", workspaceNote), isError: true);
+            return BashCall.Result(outcome.Output, outcome.Truncated, Join(outcome.ExitCode == 0 ? null : BashCall.ExitCode(outcome.ExitCode), workspaceNote), isError: true);
         return outcome.ExitCode == 0
-            ? Result(outcome.Output, outcome.Truncated, null, isError: false)
-            : Result(outcome.Output, outcome.Truncated, $"[exit code {outcome.ExitCode}]", isError: true);
+            ? BashCall.Result(outcome.Output, outcome.Truncated, null, isError: false)
+            : BashCall.Result(outcome.Output, outcome.Truncated, BashCall.ExitCode(outcome.ExitCode), isError: true);
     }
 
     /// <summary>Cancels <paramref name="stop"/> as soon as a limit counter moves (fork bomb, memory hog).</summary>
@@ -157,16 +139,6 @@ internal sealed class SandboxShell(IShellHost host) : IDisposable
     }
 
     private static string? Join(string? a, string? b) => a is null ? b : b is null ? a : a + "\n" + b;
-
-    private static ToolResult Result(byte[] output, bool truncated, string? note, bool isError)
-    {
-        var text = TerminalText.Clean(output).TrimEnd('\n');
-        if (truncated)
-            text = ToolLimits.TruncationMarker + "\n" + text;
-        if (note is not null)
-            text = text.Length == 0 ? note : text + "\n" + note;
-        return ToolResult.Text(text.Length == 0 ? "(no output)" : text, isError);
-    }
 
     /// <summary>Kills the shell's bwrap; --die-with-parent then takes down its whole pid namespace.</summary>
     public void Stop()
