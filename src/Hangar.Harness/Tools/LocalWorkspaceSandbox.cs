@@ -12,6 +12,7 @@ public sealed class LocalWorkspaceSandbox : ISandbox
 {
     private readonly FileTools files;
     private readonly BashSession bash;
+    private int disposed;
 
     public LocalWorkspaceSandbox(string rootDirectory)
     {
@@ -25,6 +26,20 @@ public sealed class LocalWorkspaceSandbox : ISandbox
 
     public async Task<ToolResult> ExecuteAsync(ToolCall call, CancellationToken ct)
     {
+        try
+        {
+            return await ExecuteOnceAsync(call, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && Volatile.Read(ref disposed) != 0)
+        {
+            throw new SandboxGoneException("The local workspace's shell was disposed.", e);
+        }
+    }
+
+    private async Task<ToolResult> ExecuteOnceAsync(ToolCall call, CancellationToken ct)
+    {
+        if (Volatile.Read(ref disposed) != 0)
+            throw new SandboxGoneException("The local workspace's shell was disposed.");
         ct.ThrowIfCancellationRequested();
         ToolResult result;
         try
@@ -52,5 +67,9 @@ public sealed class LocalWorkspaceSandbox : ISandbox
         return await ToolOutputSpill.ApplyAsync(result, files.Paths, call.IdempotencyKey, ct);
     }
 
-    public ValueTask DisposeAsync() => bash.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        Interlocked.Exchange(ref disposed, 1);
+        return bash.DisposeAsync();
+    }
 }

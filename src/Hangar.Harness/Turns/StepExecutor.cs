@@ -41,7 +41,7 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
         {
             try
             {
-                await sandboxes.GetAsync(lease.SessionId, SandboxRequestAsync, ct);
+                await sandboxes.GetAsync(lease, SandboxRequestAsync, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -78,23 +78,49 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
                     ? await search.SearchAsync(input, config, ct)
                     : ToolResult.Text(WebSearch.NotConfiguredMessage, isError: true);
         }
+        else if (await RunInSandboxAsync(call, input, state, ct) is { } output)
+        {
+            result = output;
+        }
         else
+        {
+            return; // No sandbox: the turn ended.
+        }
+        events.Add(HarnessEvents.ToolResult(call.Use.Id, call.ResultType, result.Content, result.IsError, writer.Now));
+        await writer.WriteAsync(events, null, call.ConfirmationId is null ? null : [call.ConfirmationId], false, ct);
+    }
+
+    /// <summary>
+    /// Runs a built-in tool in the session's sandbox; null when none could be had (the turn was ended). A
+    /// sandbox found torn down (lease lost, taken over, host stopping) is never the call's result: while
+    /// the lease holds, the call runs again in a fresh sandbox (cancellation wins when the lease is gone).
+    /// </summary>
+    private async Task<ToolResult?> RunInSandboxAsync(PendingCall call, JsonObject input, LogState state, CancellationToken ct)
+    {
+        const int Attempts = 3;
+        for (var attempt = 1; ; attempt++)
         {
             ISandbox sandbox;
             try
             {
-                sandbox = await sandboxes.GetAsync(lease.SessionId, SandboxRequestAsync, ct);
+                sandbox = await sandboxes.GetAsync(lease, SandboxRequestAsync, ct);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException and not SandboxGoneException)
             {
                 await SandboxFailedAsync(e, state, ct);
-                return;
+                return null;
             }
-            result = await sandbox.ExecuteAsync(new ToolCall(call.Name, input, call.Use.Id), ct);
-            result = await ToolOutput.LimitAsync(result, call.Use.Id, options.MaxToolOutputChars, sandbox, ct);
+            try
+            {
+                var result = await sandbox.ExecuteAsync(new ToolCall(call.Name, input, call.Use.Id), ct);
+                return await ToolOutput.LimitAsync(result, call.Use.Id, options.MaxToolOutputChars, sandbox, ct);
+            }
+            catch (SandboxGoneException) when (attempt < Attempts)
+            {
+                ct.ThrowIfCancellationRequested();
+                await sandboxes.DiscardAsync(lease, sandbox);
+            }
         }
-        events.Add(HarnessEvents.ToolResult(call.Use.Id, call.ResultType, result.Content, result.IsError, writer.Now));
-        await writer.WriteAsync(events, null, call.ConfirmationId is null ? null : [call.ConfirmationId], false, ct);
     }
 
     /// <summary>

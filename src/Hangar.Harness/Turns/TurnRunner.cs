@@ -48,9 +48,13 @@ public sealed class TurnRunner(IHangarStore store, HarnessOptions options, Sandb
                 var arrived = await reader.CatchUpAsync(leaseToken);
                 if (arrived == 0 || SessionStep.Decide(LogState.Of(reader.Events), row.Ended, options.MaxModelAttempts) is SessionStep.Settle)
                 {
-                    if (step is not SessionStep.Wait)
+                    if (step is SessionStep.Wait)
                     {
-                        await sandboxes.ReleaseAsync(lease.SessionId);
+                        sandboxes.Keep(lease);
+                    }
+                    else
+                    {
+                        await sandboxes.ReleaseAsync(lease);
                     }
                     logs.Keep(lease, reader.Events);
                     return step;

@@ -74,18 +74,20 @@ public sealed class HarnessWorker(IHangarStore store, HarnessOptions options, Sa
         catch (LeaseLostException)
         {
             HarnessLog.LeaseLost(logger, lease.SessionId, lease.Epoch);
+            await sandboxes.ReleaseAsync(lease); // Only this lease's sandbox: its tools stop now.
         }
         catch (OperationCanceledException) when (held.IsCancellationRequested)
         {
             if (!stop.IsCancellationRequested)
             {
                 HarnessLog.LeaseLost(logger, lease.SessionId, lease.Epoch);
+                await sandboxes.ReleaseAsync(lease);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             HarnessLog.SessionFailed(logger, e, lease.SessionId);
-            await sandboxes.ReleaseAsync(lease.SessionId);
+            await sandboxes.ReleaseAsync(lease);
             await Task.Delay(ErrorPause, options.Time, CancellationToken.None);
         }
         finally

@@ -28,9 +28,10 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     private ToolRunnerProcess? runner;
     private int disposed;
 
-    internal BubblewrapSandbox(SandboxOptions options, SandboxStore store, SessionLayout session, NetworkPolicy policy,
+    internal BubblewrapSandbox(string name, SandboxOptions options, SandboxStore store, SessionLayout session, NetworkPolicy policy,
         EgressEndpoint? proxy, bool userModeNetwork, PackageLayer? layer, ISandboxCgroup cgroup, Func<BubblewrapSandbox, ValueTask> onDisposed)
     {
+        Name = name;
         this.userModeNetwork = userModeNetwork;
         this.layer = layer;
         this.options = options;
@@ -44,6 +45,9 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     }
 
     public string SessionId => Session.SessionId;
+
+    /// <summary>This instance's name (<see cref="SandboxInstance"/>): its cgroup and sockets are named after it.</summary>
+    public string Name { get; }
 
     public NetworkPolicy Policy { get; }
 
@@ -67,7 +71,46 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
 
     public async Task<ToolResult> ExecuteAsync(ToolCall call, CancellationToken ct)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        ThrowIfGone();
+        try
+        {
+            var result = await ExecuteOnceAsync(call, ct);
+            // Taken over mid-call: the result (a killed command) is the takeover's doing, not the tool's.
+            ThrowIfGone();
+            return result;
+        }
+        catch (Exception e) when (e is not SandboxGoneException and not OperationCanceledException && Volatile.Read(ref disposed) != 0)
+        {
+            // Torn down under the call (release, lost lease, shutdown): whatever broke is a symptom of that.
+            throw new SandboxGoneException($"The sandbox of {SessionId} was torn down during the call.", e);
+        }
+    }
+
+    private void ThrowIfGone()
+    {
+        if (Volatile.Read(ref disposed) != 0)
+            throw new SandboxGoneException($"The sandbox of {SessionId} was torn down.");
+        if (!WorkspaceOwnership.IsOwner(Session, Name))
+            throw new SandboxGoneException($"Another sandbox instance took over the workspace of {SessionId}.");
+    }
+
+    /// <summary>
+    /// Starts a sandbox process only while this instance owns the workspace, and checks again once it runs:
+    /// a takeover between the two kills it here (the new owner's kill may have come before it joined the cgroup).
+    /// </summary>
+    private T StartOwned<T>(Func<T> start, Action<T> kill)
+    {
+        ThrowIfGone();
+        var started = start();
+        if (Volatile.Read(ref disposed) == 0 && WorkspaceOwnership.IsOwner(Session, Name))
+            return started;
+        kill(started);
+        cgroup.KillAll();
+        throw new SandboxGoneException($"Another sandbox instance took over the workspace of {SessionId}.");
+    }
+
+    private async Task<ToolResult> ExecuteOnceAsync(ToolCall call, CancellationToken ct)
+    {
         ct.ThrowIfCancellationRequested();
         ToolResult result;
         try
@@ -109,8 +152,8 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
                 if (runner is null || runner.HasExited)
                 {
                     runner?.Dispose();
-                    runner = ToolRunnerProcess.Start(BwrapCommand.Build(options, store, Session, cgroup,
-                        new SandboxProgram(BwrapCommand.RunnerCommand(), MountRunner: true, Layer: layer)));
+                    runner = StartOwned(() => ToolRunnerProcess.Start(BwrapCommand.Build(options, store, Session, cgroup,
+                        new SandboxProgram(BwrapCommand.RunnerCommand(), MountRunner: true, Layer: layer))), r => r.Dispose());
                 }
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(FileToolTimeout);
@@ -154,7 +197,7 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
         };
         if (GitProxy is { } git)
             program = program with { Command = BwrapCommand.BehindGitRelay(program.Command), GitSocket = git.SocketPath };
-        var started = ShellProcess.Start(BwrapCommand.Build(options, store, Session, cgroup, program), LauncherThread.Start);
+        var started = StartOwned(() => ShellProcess.Start(BwrapCommand.Build(options, store, Session, cgroup, program), LauncherThread.Start), s => s.Dispose());
         var network = userModeNetwork && proxy is null ? SlirpNetwork.Attach(options.Slirp4netnsPath, started.Process) : null;
         return (started, StderrTail.Attach(started.Process), network);
     }

@@ -8,10 +8,13 @@ using Microsoft.Extensions.Logging;
 namespace Hangar.Sandbox.Bubblewrap;
 
 /// <summary>
-/// Hands out one <see cref="BubblewrapSandbox"/> per session, created on the first
-/// <see cref="AcquireAsync"/> (the harness calls it at the session's first tool call) and cached until
-/// <see cref="ReleaseAsync"/> (idle timeout, archive, delete) or disposal. Create it with
-/// <see cref="CreateAsync"/>, which proves bwrap works here or throws <see cref="SandboxUnavailableException"/>.
+/// Builds a new <see cref="BubblewrapSandbox"/> at each <see cref="AcquireAsync"/> (the harness calls it at a
+/// session's first tool call under its lease and keeps the instance while it holds the lease). Every
+/// instance's host resources are its own (<see cref="SandboxInstance"/>); the session's workspace is shared by
+/// its instances on this host and handed over explicitly (<see cref="WorkspaceOwnership"/>), so the provider
+/// of another worker on the same host, or a stale instance of this one, never touches a newer owner's
+/// sandbox. Create it with <see cref="CreateAsync"/>, which proves bwrap works here or throws
+/// <see cref="SandboxUnavailableException"/>.
 /// </summary>
 public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsyncDisposable
 {
@@ -23,7 +26,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     private readonly bool slirpAvailable;
     private readonly PackageLayers layers;
     private readonly EgressProxy? ownedBuildEgress;
-    private readonly ConcurrentDictionary<string, Lazy<Task<BubblewrapSandbox>>> sandboxes = new();
+    private readonly ConcurrentDictionary<BubblewrapSandbox, byte> live = new();
 
     private BubblewrapSandboxProvider(SandboxOptions options, SandboxStore store, CgroupHost cgroups, IEgressProxy? egress, ILogger logger)
     {
@@ -71,38 +74,26 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     public async Task<ISandbox> AcquireAsync(SandboxRequest request, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var entry = sandboxes.GetOrAdd(request.SessionId, _ => new Lazy<Task<BubblewrapSandbox>>(() => CreateSandboxAsync(request)));
-        try
-        {
-            return await entry.Value.WaitAsync(ct);
-        }
-        catch (Exception) when (entry.Value.IsFaulted)
-        {
-            sandboxes.TryRemove(new(request.SessionId, entry));
-            throw;
-        }
+        var sandbox = await CreateSandboxAsync(request);
+        live[sandbox] = 0;
+        return sandbox;
     }
 
-    /// <summary>Tears down the session's sandbox (processes, cgroup, proxy); its workspace stays on disk.</summary>
+    /// <summary>
+    /// Tears down this provider's sandboxes of the session (processes, cgroup, proxy); its workspace stays on
+    /// disk. For the sweeper (archived or deleted sessions); the harness disposes the instances it holds.
+    /// </summary>
     public async Task ReleaseAsync(string sessionId, CancellationToken ct)
     {
-        if (!sandboxes.TryGetValue(sessionId, out var entry))
-            return;
-        if (entry.IsValueCreated)
-        {
-            await ((Task)entry.Value).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (entry.Value.IsCompletedSuccessfully)
-                await entry.Value.Result.DisposeAsync();
-        }
-        // Only this entry: a sandbox acquired again meanwhile is not ours to drop.
-        sandboxes.TryRemove(new(sessionId, entry));
+        foreach (var sandbox in live.Keys.Where(s => s.SessionId == sessionId).ToList())
+            await sandbox.DisposeAsync();
     }
 
     /// <summary>Sessions with a workspace on disk (of this provider's <see cref="SandboxOptions.Owner"/>), live or not.</summary>
     public IReadOnlyList<string> SessionsOnDisk() => store.Sessions(options.Owner);
 
     /// <summary>Whether the session's sandbox is running in this process.</summary>
-    public bool IsLive(string sessionId) => sandboxes.ContainsKey(sessionId);
+    public bool IsLive(string sessionId) => live.Keys.Any(s => s.SessionId == sessionId);
 
     /// <summary>Deletes the session's workspace for good (session deletion); releases the sandbox first.</summary>
     public async Task DeleteWorkspaceAsync(string sessionId, CancellationToken ct)
@@ -118,55 +109,59 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         // First: a package layer that cannot be built fails the acquisition (PackageInstallException)
         // before anything else of the sandbox exists.
         var layer = await layers.GetAsync(PackagesSpec.FromEnvironmentConfig(request.EnvironmentConfig), CancellationToken.None);
+        var name = SandboxInstance.NewName(request.SessionId);
         var session = store.Open(request.SessionId);
         SandboxStore.MarkOwner(session, options.Owner);
-        session = await SessionMounts.PrepareAsync(session, request.Files,
-            (path, reason) => LogMountSkipped(logger, request.SessionId, path, reason), CancellationToken.None);
+        var cgroup = cgroups.Create(name, options.Limits);
+        // Before anything touches the session's directory: a stale instance's processes must be gone.
+        var evicted = WorkspaceOwnership.TakeOver(session, name, cgroup);
+        if (evicted > 0)
+            LogEvicted(logger, request.SessionId, evicted);
         var policy = NetworkPolicy.FromEnvironmentConfig(request.EnvironmentConfig);
         var userMode = policy is NetworkPolicy.Unrestricted && options.UnrestrictedNetwork == UnrestrictedNetwork.UserMode;
+        var usesProxy = UsesProxy(policy) && egress is not null;
         EgressEndpoint? proxy = null;
-        // Limited, and unrestricted by default: the egress proxy (allow-all-public for unrestricted).
-        if (UsesProxy(policy) && egress is not null)
-            proxy = await egress.StartAsync(request.SessionId, policy, CancellationToken.None);
-        else if (UsesProxy(policy))
-            LogNoEgressProxy(logger, request.SessionId, policy.GetType().Name);
-        if (userMode && !slirpAvailable)
-            LogNoUserModeNetwork(logger, request.SessionId, options.Slirp4netnsPath);
-        var cgroup = cgroups.Create(request.SessionId, options.Limits);
         GitCredentialProxy? git = null;
-        if (request.Repositories.Count > 0)
+        try
         {
-            try
+            session = await SessionMounts.PrepareAsync(session, request.Files,
+                (path, reason) => LogMountSkipped(logger, request.SessionId, path, reason), CancellationToken.None);
+            // Limited, and unrestricted by default: the egress proxy (allow-all-public for unrestricted).
+            if (usesProxy)
+                proxy = await egress!.StartAsync(name, policy, CancellationToken.None);
+            else if (UsesProxy(policy))
+                LogNoEgressProxy(logger, request.SessionId, policy.GetType().Name);
+            if (userMode && !slirpAvailable)
+                LogNoUserModeNetwork(logger, request.SessionId, options.Slirp4netnsPath);
+            if (request.Repositories.Count > 0)
             {
                 session = RepositoryClone.PrepareMounts(session, request.Repositories);
-                git = await GitCredentialProxy.StartAsync(Path.Join(session.Directory, "git.sock"), request.Repositories,
+                git = await GitCredentialProxy.StartAsync(Path.Join(session.Directory, $"git-{name[^8..]}.sock"), request.Repositories,
                     options.AllowPrivateEgress, CancellationToken.None);
                 await RepositoryClone.CloneAsync(options, store, session, cgroup, git, request.Repositories, CancellationToken.None);
             }
-            catch
-            {
-                if (git is not null)
-                    await git.DisposeAsync();
-                cgroup.Delete();
-                if (UsesProxy(policy) && egress is not null)
-                    await egress.StopAsync(request.SessionId, CancellationToken.None);
-                throw;
-            }
+            var sandbox = new BubblewrapSandbox(name, options, store, session, policy, proxy, userMode && slirpAvailable, layer, cgroup, OnDisposedAsync) { GitProxy = git };
+            sandbox.Start();
+            LogCreated(logger, request.SessionId, session.Uid, policy.GetType().Name);
+            return sandbox;
         }
-        var sandbox = new BubblewrapSandbox(options, store, session, policy, proxy, userMode && slirpAvailable, layer, cgroup, OnDisposedAsync) { GitProxy = git };
-        sandbox.Start();
-        LogCreated(logger, request.SessionId, session.Uid, policy.GetType().Name);
-        return sandbox;
+        catch
+        {
+            if (git is not null)
+                await git.DisposeAsync();
+            cgroup.KillAll();
+            cgroup.Delete();
+            if (usesProxy)
+                await egress!.StopAsync(name, CancellationToken.None);
+            throw;
+        }
     }
 
     private async ValueTask OnDisposedAsync(BubblewrapSandbox sandbox)
     {
-        // Disposing a handle (the harness releasing a settled session) ends it here too, but only this one.
-        if (sandboxes.TryGetValue(sandbox.SessionId, out var entry) && entry.IsValueCreated
-            && entry.Value.IsCompletedSuccessfully && ReferenceEquals(entry.Value.Result, sandbox))
-            sandboxes.TryRemove(new(sandbox.SessionId, entry));
+        live.TryRemove(sandbox, out _);
         if (UsesProxy(sandbox.Policy) && egress is not null)
-            await egress.StopAsync(sandbox.SessionId, CancellationToken.None);
+            await egress.StopAsync(sandbox.Name, CancellationToken.None);
     }
 
     private bool UsesProxy(NetworkPolicy policy) =>
@@ -175,8 +170,8 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var sessionId in sandboxes.Keys.ToList())
-            await ReleaseAsync(sessionId, CancellationToken.None);
+        foreach (var sandbox in live.Keys.ToList())
+            await sandbox.DisposeAsync();
         if (ownedBuildEgress is not null)
             await ownedBuildEgress.DisposeAsync();
     }
@@ -201,6 +196,9 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: unrestricted networking needs {Path} (apt-get install -y slirp4netns); the sandbox has no network")]
     private static partial void LogNoUserModeNetwork(ILogger logger, string sessionId, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: took its workspace over from a stale sandbox (a worker that lost the lease) and killed its {Count} processes")]
+    private static partial void LogEvicted(ILogger logger, string sessionId, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: file resource not mounted at {MountPath}: {Reason}")]
     private static partial void LogMountSkipped(ILogger logger, string sessionId, string mountPath, string reason);

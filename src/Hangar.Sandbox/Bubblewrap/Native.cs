@@ -10,6 +10,11 @@ internal static class Native
     [DllImport("libc", EntryPoint = "lchown", SetLastError = true)]
     internal static extern int LChown(string path, uint owner, uint group);
 
+    [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
+    internal static extern int Flock(int fd, int operation);
+
+    internal const int LockExclusive = 2;
+
     [DllImport("libc", EntryPoint = "geteuid")]
     internal static extern uint GetEuid();
 }

@@ -89,10 +89,7 @@ internal sealed partial class SandboxStore
             Chmod(directory, "711");
             var uidFile = Path.Join(directory, "uid");
             if (!File.Exists(uidFile) || !int.TryParse(File.ReadAllText(uidFile), CultureInfo.InvariantCulture, out uid))
-            {
-                uid = AllocateUid(sessionId);
-                File.WriteAllText(uidFile, uid.ToString(CultureInfo.InvariantCulture));
-            }
+                uid = AllocateUid(sessionId, uidFile);
         }
         if (!Directory.Exists(workspace))
         {
@@ -127,9 +124,19 @@ internal sealed partial class SandboxStore
         return File.Exists(file) ? File.ReadAllText(file) : null;
     }
 
-    /// <summary>A uid derived from the id's hash, moved past any taken by another session (never shared).</summary>
-    private int AllocateUid(string sessionId)
+    /// <summary>
+    /// A uid derived from the id's hash, moved past any taken by another session (never shared). Several
+    /// processes on one host may share the root: a host-wide lock on <c>.uids.lock</c> makes the
+    /// look-and-take one step for all of them, not only for this process's threads.
+    /// </summary>
+    private int AllocateUid(string sessionId, string uidFile)
     {
+        using var hostLock = new FileStream(Path.Join(Root, ".uids.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+        if (Native.Flock((int)hostLock.SafeFileHandle.DangerousGetHandle(), Native.LockExclusive) != 0)
+            throw new IOException($"locking {hostLock.Name} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
+        // Another process may have opened this session meanwhile: its uid stands.
+        if (File.Exists(uidFile) && int.TryParse(File.ReadAllText(uidFile), CultureInfo.InvariantCulture, out var existing))
+            return existing;
         var taken = Directory.EnumerateDirectories(Root)
             .Select(d => Path.Join(d, "uid"))
             .Where(File.Exists)
@@ -143,7 +150,11 @@ internal sealed partial class SandboxStore
         {
             var candidate = options.FirstSessionUid + (slot + i) % options.SessionUidCount;
             if (!taken.Contains(candidate))
+            {
+                // Written under the lock, so the next allocation (of any process) sees it taken.
+                File.WriteAllText(uidFile, candidate.ToString(CultureInfo.InvariantCulture));
                 return candidate;
+            }
         }
         throw new InvalidOperationException("no free session uid");
     }

@@ -39,7 +39,8 @@ internal sealed class LayerBuildSandbox : IAsyncDisposable
 
     public static async Task<LayerBuildSandbox> StartAsync(SandboxOptions options, SandboxStore store, CgroupHost cgroups, IEgressProxy egress, string hash, CancellationToken ct)
     {
-        var id = "layer-build-" + hash;
+        // Its own name per build: another process on this host may be building the same layer.
+        var id = SandboxInstance.NewName("layer-build-" + hash);
         var session = store.Open(id);
         var endpoint = await egress.StartAsync(id, new NetworkPolicy.Limited([], AllowPackageManagers: true, AllowMcpServers: false), ct);
         return new LayerBuildSandbox(options, store, session, cgroups.Create(id, options.Limits), egress, endpoint);
