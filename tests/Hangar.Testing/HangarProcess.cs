@@ -117,6 +117,15 @@ public sealed class HangarProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends <paramref name="signal"/> (<see cref="Signals"/>): SIGSTOP stalls the process as a long GC pause or a starved host would.</summary>
+    public void Signal(int signal)
+    {
+        if (Signals.Kill(Pid, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({Pid}, {signal}) failed.\n{Transcript}");
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown hooks, no flushing; what is on disk is all that survives.</summary>
     public async Task KillHardAsync()
     {

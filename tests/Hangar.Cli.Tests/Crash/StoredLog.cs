@@ -66,6 +66,21 @@ public sealed class StoredLog(Func<DbConnection> connect)
         return new LeaseRow(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1), Convert.ToBoolean(reader.GetValue(2)));
     }
 
+    /// <summary>
+    /// Drives the lease clock (PostgreSQL): the session's lease expires now, as if its holder had stalled past
+    /// the TTL, so the test does not wait the TTL out on the wall clock. The epoch is untouched: the fence holds.
+    /// </summary>
+    public async Task ExpireLeaseAsync(string sessionId)
+    {
+        await using var connection = connect();
+        await connection.OpenAsync();
+        await using var update = connection.CreateCommand();
+        update.CommandText = "UPDATE resources SET lease_expires_at = clock_timestamp() - interval '1 second' "
+            + "WHERE kind = 'session' AND id = @session AND lease_expires_at IS NOT NULL";
+        AddParameter(update, "@session", sessionId);
+        await update.ExecuteNonQueryAsync();
+    }
+
     public async Task<string?> StatusAsync(string sessionId)
     {
         await using var connection = connect();

@@ -11,13 +11,25 @@ namespace Hangar.Cli.Tests.Crash;
 /// database, their model being the fake Messages server in this process. Tests kill the worker
 /// that holds a session's lease; <see cref="KeepTwoWorkersAsync"/> starts replacements.
 /// </summary>
-public sealed class WorkerFleet : IAsyncLifetime
+public class WorkerFleet : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly string _key = "hgr_crash_" + Guid.NewGuid().ToString("N");
     private readonly List<HangarProcess> _workers = [];
     private readonly List<HangarProcess> _killed = [];
+    private readonly string _sandbox;
     private RunningServer? _server;
+
+    public WorkerFleet()
+        : this("local")
+    {
+    }
+
+    /// <param name="sandbox">The workers' <c>--sandbox</c>: local by default (see <see cref="Temp"/>).</param>
+    protected WorkerFleet(string sandbox)
+    {
+        _sandbox = sandbox;
+    }
 
     public FakeMessagesServer Model { get; private set; } = null!;
 
@@ -45,7 +57,10 @@ public sealed class WorkerFleet : IAsyncLifetime
         Http = _server.Client(_key);
     }
 
-    public string WorkspaceOf(string sessionId) => Path.Combine(Temp.Path, "hangar", "workspaces", sessionId);
+    /// <summary>The session's workspace on this host: both workers share the default sandbox root under <see cref="Temp"/>.</summary>
+    public string WorkspaceOf(string sessionId) => _sandbox == "local"
+        ? Path.Combine(Temp.Path, "hangar", "workspaces", sessionId)
+        : Path.Combine(Temp.Path, "hangar", "sandboxes", sessionId, "workspace");
 
     /// <summary>Starts workers until two are alive and announced themselves.</summary>
     public async Task KeepTwoWorkersAsync()
@@ -55,7 +70,7 @@ public sealed class WorkerFleet : IAsyncLifetime
         {
             _workers.RemoveAll(w => w.HasExited);
             started = [.. Enumerable.Range(0, Math.Max(0, 2 - _workers.Count)).Select(_ => HangarProcess.Start(
-                ["worker", "--database", Database, "--concurrency", "2", "--sandbox", "local"],
+                ["worker", "--database", Database, "--concurrency", "2", "--sandbox", _sandbox],
                 new Dictionary<string, string?>
                 {
                     ["ANTHROPIC_BASE_URL"] = Model.BaseUrl.ToString(),
@@ -88,6 +103,16 @@ public sealed class WorkerFleet : IAsyncLifetime
 
     public Task SendAsync(string sessionId, string text) => Http.PostAsync($"/v1/sessions/{sessionId}/events", Api.UserMessages(text));
 
+    /// <summary>The live worker process holding <paramref name="lease"/>.</summary>
+    public HangarProcess HolderOf(LeaseRow lease)
+    {
+        lock (_workers)
+        {
+            return _workers.SingleOrDefault(w => w.Pid == lease.Pid && !w.HasExited)
+                ?? throw new InvalidOperationException($"The lease owner {lease.Owner} is none of the live workers.\n{Transcripts()}");
+        }
+    }
+
     /// <summary>
     /// SIGKILLs exactly the process whose pid is in the session's <c>lease_owner</c> and returns
     /// when it is gone, with the clock started at the kill.
@@ -95,12 +120,7 @@ public sealed class WorkerFleet : IAsyncLifetime
     public async Task<Kill> KillLeaseHolderAsync(string sessionId)
     {
         var lease = await Log.LeaseAsync(sessionId);
-        HangarProcess holder;
-        lock (_workers)
-        {
-            holder = _workers.SingleOrDefault(w => w.Pid == lease.Pid && !w.HasExited)
-                ?? throw new InvalidOperationException($"The lease owner {lease.Owner} is none of the live workers.\n{Transcripts()}");
-        }
+        var holder = HolderOf(lease);
         Assert.True(lease.Held, $"{lease.Owner} released the lease before the kill");
         var clock = Stopwatch.StartNew();
         await holder.KillHardAsync();
