@@ -4,6 +4,7 @@ using Hangar.Cli.Commands;
 var root = new RootCommand("Hangar: a self-hosted server for the Claude Managed Agents API, and its client.");
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(WorkerCommand.Create());
+root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(VaultCommand.Create());
 root.Subcommands.Add(ResourceCommands.Agents());

@@ -32,7 +32,7 @@ internal static class SandboxChecks
     {
         Terminal.Error($"sandboxes can't run on this machine: {e.Message}");
         Terminal.Err.MarkupLine(
-            "Install bubblewrap (apt-get install bubblewrap), run Hangar as root so it can give each session its own uid, "
+            "Apply the fix above ([bold]hangar doctor[/] checks everything sandboxes need on this host), "
             + "or start with [bold]--sandbox local[/] to run tools in plain directories on this host ([red]not isolated[/]).");
     }
 }

@@ -13,9 +13,8 @@ internal static class BubblewrapProbe
             throw new SandboxUnavailableException("bubblewrap sandboxes need Linux");
         if (Native.GetEuid() != 0)
             throw new SandboxUnavailableException("the sandbox provider must run as root: it switches each session to its own unprivileged uid (setpriv) and manages cgroups");
-        foreach (var tool in new[] { options.BwrapPath, "/usr/bin/setpriv", "/usr/bin/prlimit" })
-            if (!File.Exists(tool))
-                throw new SandboxUnavailableException($"{tool} is missing: install bubblewrap and util-linux (apt-get install -y bubblewrap util-linux)");
+        // The programs every sandbox runs (bwrap, setpriv, prlimit, socat…): a clear refusal beats a dead sandbox.
+        HostRequirements.CheckPrograms(options).ThrowIfUnusable();
 
         var session = store.Open(SandboxStore.ProbeSession);
         // Its own cgroup name: providers probing at once in one process (tests) must not delete each other's.

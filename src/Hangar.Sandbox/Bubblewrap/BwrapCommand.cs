@@ -125,6 +125,7 @@ internal static class BwrapCommand
     public static IReadOnlyList<string> ShellBehindRelay() =>
     [
         "/bin/bash", "--noprofile", "--norc", "-c",
+        RequireSocat("this sandbox") +
         $"socat TCP4-LISTEN:3128,bind=127.0.0.1,fork,reuseaddr,backlog=256 UNIX-CONNECT:{ProxySocketInside} >/dev/null 2>&1 &\n" +
         "for i in $(seq 400); do grep -q ':0C38 00000000:0000 0A' /proc/net/tcp && break; sleep 0.005; done\n" +
         "exec /bin/bash --noprofile --norc",
@@ -145,6 +146,7 @@ internal static class BwrapCommand
     public static IReadOnlyList<string> BehindRelay(IReadOnlyList<string> command) =>
     [
         "/bin/bash", "--noprofile", "--norc", "-c",
+        RequireSocat("package installs") +
         $"socat TCP4-LISTEN:3128,bind=127.0.0.1,fork,reuseaddr,backlog=256 UNIX-CONNECT:{ProxySocketInside} >/dev/null 2>&1 &\n" +
         "for i in $(seq 400); do grep -q ':0C38 00000000:0000 0A' /proc/net/tcp && break; sleep 0.005; done\n" +
         "exec \"$@\"",
@@ -155,11 +157,20 @@ internal static class BwrapCommand
     public static IReadOnlyList<string> BehindGitRelay(IReadOnlyList<string> command) =>
     [
         "/bin/bash", "--noprofile", "--norc", "-c",
+        RequireSocat("repository clones") +
         $"socat TCP4-LISTEN:3129,bind=127.0.0.1,fork,reuseaddr,backlog=64 UNIX-CONNECT:{GitSocketInside} >/dev/null 2>&1 &\n" +
         "for i in $(seq 400); do grep -q ':0C39 00000000:0000 0A' /proc/net/tcp && break; sleep 0.005; done\n" +
         "exec \"$@\"",
         "sbx-git", .. command,
     ];
+
+    /// <summary>
+    /// The relay's first line: without socat the sandbox would start with a dead network and curl would only say
+    /// "connection refused", so the shell exits at once and says why (the bash tool shows it; start-up checks too).
+    /// </summary>
+    private static string RequireSocat(string what) =>
+        "command -v socat >/dev/null || { echo \"hangar: socat is missing on the host, so " + what + " cannot reach the network. " +
+        "On the host: apt-get install -y socat (hangar doctor lists every prerequisite).\" >&2; exit 127; }\n";
 
     private static string SearchPath(SandboxProgram program)
     {

@@ -31,18 +31,20 @@ public static class WorkerHosting
         }
         else if (sandboxes is null)
         {
+            var sandboxOptions = new SandboxOptions
+            {
+                DataDirectory = root,
+                UnrestrictedNetwork = UnrestrictedNetworkSetting.FromEnvironment(),
+                Limits = settings.SandboxLimits ?? new(),
+                Owner = SandboxSweeper.OwnerOf(storeOptions),
+                AllowPrivateEgress = settings.AllowPrivateEgress ?? Hangar.Harness.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
+            };
+            // Refuses when a required host program or kernel feature is missing; warns about optional ones.
+            HostRequirements.Check(sandboxOptions).Enforce(loggers.CreateLogger<HostReport>());
             var egress = EgressProxy.FromEnvironment(Path.Combine(root, "egress"), loggers.CreateLogger<EgressProxy>());
             owned.Add(egress);
             var bubblewrap = await BubblewrapSandboxProvider.CreateAsync(
-                new SandboxOptions
-                {
-                    DataDirectory = root,
-                    UnrestrictedNetwork = UnrestrictedNetworkSetting.FromEnvironment(),
-                    Limits = settings.SandboxLimits ?? new(),
-                    Owner = SandboxSweeper.OwnerOf(storeOptions),
-                    AllowPrivateEgress = settings.AllowPrivateEgress ?? Hangar.Harness.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
-                },
-                loggers.CreateLogger<BubblewrapSandboxProvider>(), egress, ct);
+                sandboxOptions, loggers.CreateLogger<BubblewrapSandboxProvider>(), egress, ct);
             owned.Insert(0, bubblewrap);
             sandboxes = bubblewrap;
             sweeper = new SandboxSweeper(store, bubblewrap, settings.SandboxSweepInterval, time, loggers.CreateLogger<SandboxSweeper>());
