@@ -39,7 +39,7 @@ public sealed class MissingSocatTests : IDisposable
         var store = SandboxStore.Prepare(options);
         var session = store.Open(SandboxFixture.NewSessionId());
         var cgroup = new NoCgroupHost("test").Create(session.SessionId, options.Limits);
-        await using var sandbox = new BubblewrapSandbox(options, store, session, new NetworkPolicy.Limited([], false, false),
+        await using var sandbox = new BubblewrapSandbox(session.SessionId + "-test", options, store, session, new NetworkPolicy.Limited([], false, false),
             new EgressEndpoint(proxySocket), userModeNetwork: false, layer: null, cgroup, _ => ValueTask.CompletedTask);
         sandbox.Start();
 

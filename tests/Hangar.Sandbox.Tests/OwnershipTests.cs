@@ -43,11 +43,11 @@ public sealed class OwnershipTests : IAsyncLifetime
         return (egress, provider);
     }
 
-    private SandboxRequest Request(string sessionId) => SandboxFixture.Request(sessionId, new JsonObject
+    private SandboxRequest Request(string sessionId, long epoch = 1) => SandboxFixture.Request(sessionId, new JsonObject
     {
         ["type"] = "cloud",
         ["networking"] = new JsonObject { ["type"] = "limited", ["allowed_hosts"] = new JsonArray($"allowed.test:{upstream.Port}") },
-    });
+    }) with { LeaseEpoch = epoch };
 
     [Fact]
     public async Task A_stale_owner_that_calls_releases_and_shuts_down_leaves_the_new_owner_running()
@@ -58,15 +58,17 @@ public sealed class OwnershipTests : IAsyncLifetime
         var staleCall = stale.ExecuteAsync(Tools.Bash("sleep 30; echo stale-finished >> runs.log"), CancellationToken.None);
 
         // B takes the session over while A's command still runs: A's processes die, A's call ends as "gone".
-        var owner = (BubblewrapSandbox)await workerB.AcquireAsync(Request(sessionId), CancellationToken.None);
+        var owner = (BubblewrapSandbox)await workerB.AcquireAsync(Request(sessionId, epoch: 2), CancellationToken.None);
         await Assert.ThrowsAsync<SandboxGoneException>(() => staleCall.WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.NotEqual(stale.Name, owner.Name);
         var running = owner.ExecuteAsync(Tools.Bash("echo run >> runs.log; sleep 2; echo first-ok"), CancellationToken.None);
 
-        // A wakes up: a late call is refused without running, then A releases and shuts down completely.
+        // A wakes up: a late call is refused without running, and so is a new sandbox under its old lease
+        // (it cannot evict B in turn); then A releases and shuts down completely.
         await Assert.ThrowsAsync<SandboxGoneException>(() => stale.ExecuteAsync(Tools.Bash("echo stale >> runs.log"), CancellationToken.None));
         await Assert.ThrowsAsync<SandboxGoneException>(() =>
             stale.ExecuteAsync(Tools.Call("write", new JsonObject { ["file_path"] = "stale.txt", ["content"] = "x" }), CancellationToken.None));
+        await Assert.ThrowsAsync<SandboxGoneException>(() => workerA.AcquireAsync(Request(sessionId, epoch: 1), CancellationToken.None));
         await workerA.ReleaseAsync(sessionId, CancellationToken.None);
         await workerA.DisposeAsync();
         await egressA.DisposeAsync();

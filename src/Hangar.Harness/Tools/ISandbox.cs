@@ -15,6 +15,13 @@ public interface ISandboxProvider
 /// <summary>What a sandbox is for: the session, its environment's config JSON (packages, networking).</summary>
 public sealed record SandboxRequest(string WorkspaceId, string SessionId, JsonObject EnvironmentConfig)
 {
+    /// <summary>
+    /// The epoch of the lease the sandbox is acquired under. It fences the workspace handoff on a host: a
+    /// sandbox acquired under an older epoch than the workspace's current owner is refused
+    /// (<see cref="SandboxGoneException"/>), so a worker that lost the lease cannot evict its successor.
+    /// </summary>
+    public long LeaseEpoch { get; init; }
+
     /// <summary>The session's <c>file</c> resources, mounted read-only at their mount paths when the sandbox is created.</summary>
     public IReadOnlyList<SandboxFile> Files { get; init; } = [];
 

@@ -105,7 +105,12 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
             {
                 sandbox = await sandboxes.GetAsync(lease, SandboxRequestAsync, ct);
             }
-            catch (Exception e) when (e is not OperationCanceledException and not SandboxGoneException)
+            catch (SandboxGoneException)
+            {
+                // Refused at acquisition: a newer lease owns the session's workspace, so this one is lost.
+                throw new LeaseLostException(lease.SessionId, lease.Epoch);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 await SandboxFailedAsync(e, state, ct);
                 return null;
@@ -150,6 +155,7 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
         var session = await store.Resources.GetAsync(ResourceKind.Session, lease.WorkspaceId, lease.SessionId, ct);
         return new SandboxRequest(lease.WorkspaceId, lease.SessionId, config)
         {
+            LeaseEpoch = lease.Epoch,
             Files = SessionFiles.Of(store, lease.WorkspaceId, session),
             Repositories = SessionRepositories.Of(session, options.OpenResourceToken),
         };

@@ -114,7 +114,16 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         SandboxStore.MarkOwner(session, options.Owner);
         var cgroup = cgroups.Create(name, options.Limits);
         // Before anything touches the session's directory: a stale instance's processes must be gone.
-        var evicted = WorkspaceOwnership.TakeOver(session, name, cgroup);
+        int evicted;
+        try
+        {
+            evicted = WorkspaceOwnership.TakeOver(session, name, request.LeaseEpoch, cgroup);
+        }
+        catch
+        {
+            cgroup.Delete();
+            throw;
+        }
         if (evicted > 0)
             LogEvicted(logger, request.SessionId, evicted);
         var policy = NetworkPolicy.FromEnvironmentConfig(request.EnvironmentConfig);

@@ -131,9 +131,7 @@ internal sealed partial class SandboxStore
     /// </summary>
     private int AllocateUid(string sessionId, string uidFile)
     {
-        using var hostLock = new FileStream(Path.Join(Root, ".uids.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
-        if (Native.Flock((int)hostLock.SafeFileHandle.DangerousGetHandle(), Native.LockExclusive) != 0)
-            throw new IOException($"locking {hostLock.Name} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
+        using var hostLock = HostFileLock.Acquire(Path.Join(Root, ".uids.lock"));
         // Another process may have opened this session meanwhile: its uid stands.
         if (File.Exists(uidFile) && int.TryParse(File.ReadAllText(uidFile), CultureInfo.InvariantCulture, out var existing))
             return existing;

@@ -1,13 +1,15 @@
 using System.Text.Json;
+using Hangar.Harness.Tools;
 
 namespace Hangar.Sandbox.Bubblewrap;
 
 /// <summary>
 /// Which sandbox instance owns a session's workspace on this host: <c>&lt;session dir&gt;/owner.json</c>
-/// names the instance and its cgroup. Only the session's lease holder acquires a sandbox, so a new
-/// instance <see cref="TakeOver">takes over</see> unconditionally: it records itself first, then kills
-/// every process still running in the previous owner's cgroup (a worker that lost the lease, perhaps
-/// stalled, whose command would otherwise keep writing to the workspace). The previous owner checks
+/// names the instance, the lease epoch it was acquired under and its cgroup. The record is fenced like the
+/// log: a new instance <see cref="TakeOver">takes over</see> only with an epoch at least the recorded one
+/// (a worker that lost the lease and has not noticed yet cannot evict the new holder's sandbox); it records
+/// itself first, then kills every process still running in the previous owner's cgroup (the stale worker's
+/// command would otherwise keep writing to the workspace). The previous owner checks
 /// <see cref="IsOwner"/> before and after it starts a process and gives up when it is no longer the owner,
 /// so after a takeover it never runs anything in the workspace again, whatever it does when it wakes.
 /// </summary>
@@ -15,11 +17,20 @@ internal static class WorkspaceOwnership
 {
     private const string FileName = "owner.json";
 
-    /// <summary>Makes <paramref name="instance"/> the owner; returns how many processes of the previous owner were killed.</summary>
-    public static int TakeOver(SessionLayout session, string instance, ISandboxCgroup cgroup)
+    /// <summary>
+    /// Makes <paramref name="instance"/> (acquired under lease <paramref name="epoch"/>) the owner; returns how
+    /// many processes of the previous owner were killed. Throws <see cref="SandboxGoneException"/> when a newer
+    /// lease already owns the workspace.
+    /// </summary>
+    public static int TakeOver(SessionLayout session, string instance, long epoch, ISandboxCgroup cgroup)
     {
+        // One takeover at a time per session on this host: the compare and the write are one step.
+        using var hostLock = HostFileLock.Acquire(Path.Join(session.Directory, "owner.lock"));
         var previous = Read(session);
-        var record = new OwnerRecord(instance, Environment.ProcessId, [.. cgroup.ProcsFiles]);
+        if (previous is not null && previous.Epoch > epoch)
+            throw new SandboxGoneException(
+                $"The workspace of {session.SessionId} belongs to a newer lease (epoch {previous.Epoch}) than this one ({epoch}).");
+        var record = new OwnerRecord(instance, epoch, Environment.ProcessId, [.. cgroup.ProcsFiles]);
         var temporary = Path.Join(session.Directory, $".{FileName}.{instance}");
         File.WriteAllText(temporary, JsonSerializer.Serialize(record, OwnerRecordJson.Default.OwnerRecord));
         File.Move(temporary, Path.Join(session.Directory, FileName), overwrite: true);
@@ -61,8 +72,8 @@ internal static class WorkspaceOwnership
     }
 }
 
-/// <summary>The owner of a workspace: its instance name, host process (for diagnostics) and cgroup <c>procs</c> files.</summary>
-internal sealed record OwnerRecord(string Instance, int Pid, string[] ProcsFiles);
+/// <summary>The owner of a workspace: its instance name, lease epoch, host process (for diagnostics) and cgroup <c>procs</c> files.</summary>
+internal sealed record OwnerRecord(string Instance, long Epoch, int Pid, string[] ProcsFiles);
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(OwnerRecord))]
 internal sealed partial class OwnerRecordJson : System.Text.Json.Serialization.JsonSerializerContext;
