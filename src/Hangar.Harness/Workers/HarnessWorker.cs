@@ -42,7 +42,7 @@ public sealed class HarnessWorker(IHangarStore store, HarnessOptions options, Sa
     private async Task<bool> TryRunOneAsync(CancellationToken stop)
     {
         using var claim = HarnessTelemetry.Source.StartActivity(HarnessTelemetry.Claim);
-        var candidates = await store.Leases.FindClaimableAsync(options.Concurrency * 2, stop);
+        var candidates = (await store.Leases.FindClaimableAsync(options.Concurrency * 2, stop)).Select(c => c.SessionId).ToList();
         // Start at a random candidate so the workers of many processes don't all race for the first.
         var offset = candidates.Count == 0 ? 0 : Random.Shared.Next(candidates.Count);
         for (var i = 0; i < candidates.Count; i++)
