@@ -6,6 +6,13 @@ public abstract partial class StoreContract
     private static readonly TimeSpan LongTtl = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan ShortTtl = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>
+    /// A lease taken with this ttl expired a minute before it was taken: the row of a session
+    /// whose owner died mid-turn, made without waiting for either engine's clock to pass an
+    /// expiry (PostgreSQL's is the server's clock_timestamp(), which a test cannot drive).
+    /// </summary>
+    private static readonly TimeSpan AlreadyExpired = TimeSpan.FromMinutes(-1);
+
     [Fact]
     public async Task ExactlyOneOfManyConcurrentClaimersGetsTheLease()
     {
@@ -102,7 +109,7 @@ public abstract partial class StoreContract
         Assert.Equal(1, row!.Revision);
         Assert.Equal("idle", row.Session!.Status);
         await Store.Leases.ReleaseAsync(current!, Ct);
-        Assert.Contains(session, await Store.Leases.FindClaimableAsync(1000, Ct));
+        Assert.Contains(session, await ClaimableAsync());
     }
 
     [Fact]
@@ -129,7 +136,7 @@ public abstract partial class StoreContract
         var running = await Store.Resources.ListAsync(ResourceKind.Session, workspace, new ResourceQuery(10) { Statuses = ["running"] }, Ct);
         Assert.Equal([session], running.Items.Select(r => r.Id));
         await Store.Leases.ReleaseAsync(lease!, Ct);
-        Assert.DoesNotContain(session, await Store.Leases.FindClaimableAsync(1000, Ct));
+        Assert.DoesNotContain(session, await ClaimableAsync());
     }
 
     [Fact]
@@ -147,13 +154,13 @@ public abstract partial class StoreContract
             lease!, [Event("session.status_idle")], null, null, workDone: true, DateTimeOffset.UtcNow, Ct, seenThrough);
         await Store.Leases.ReleaseAsync(lease!, Ct);
 
-        Assert.Contains(session, await Store.Leases.FindClaimableAsync(1000, Ct));
+        Assert.Contains(session, await ClaimableAsync());
         var again = await Store.Leases.TryAcquireAsync(session, "a", LongTtl, Ct);
         var all = await Store.Events.ReadAsync(session, 0, 100, Ct);
         await Store.Leases.AppendFencedAsync(
             again!, [], null, null, workDone: true, DateTimeOffset.UtcNow, Ct, all[^1].Seq);
         await Store.Leases.ReleaseAsync(again!, Ct);
-        Assert.DoesNotContain(session, await Store.Leases.FindClaimableAsync(1000, Ct));
+        Assert.DoesNotContain(session, await ClaimableAsync());
     }
 
     [Fact]
@@ -182,18 +189,81 @@ public abstract partial class StoreContract
         await Store.Leases.AppendWithWorkAsync(workspace, older, [Event()], Ct);
         await Store.Events.AppendAsync(workspace, idle, [Event()], Ct);
 
-        Assert.Equal([older, newer], Mine(await Store.Leases.FindClaimableAsync(1000, Ct)));
+        Assert.Equal([older, newer], Mine(await ClaimableAsync()));
 
         var lease = await Store.Leases.TryAcquireAsync(older, "a", ShortTtl, Ct);
-        Assert.Equal([newer], Mine(await Store.Leases.FindClaimableAsync(1000, Ct)));
+        Assert.Equal([newer], Mine(await ClaimableAsync()));
         // The owner died: its lease expires and the session (work still flagged) is claimable again.
         await Task.Delay(ShortTtl * 2, Ct);
-        Assert.Equal([older, newer], Mine(await Store.Leases.FindClaimableAsync(1000, Ct)));
+        Assert.Equal([older, newer], Mine(await ClaimableAsync()));
 
         await Store.Leases.MarkWorkAsync(idle, Ct);
-        Assert.Equal([older, newer, idle], Mine(await Store.Leases.FindClaimableAsync(1000, Ct)));
+        Assert.Equal([older, newer, idle], Mine(await ClaimableAsync()));
 
         IEnumerable<string> Mine(IReadOnlyList<string> ids) => ids.Where(id => id == older || id == newer || id == idle);
+    }
+
+    [Fact]
+    public async Task InterruptedSessionsAreClaimableBeforeOlderNewWork()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var fresh = await NewSessionAsync(workspace);
+        var released = await NewSessionAsync(workspace);
+        var held = await NewSessionAsync(workspace);
+        var interrupted = await NewSessionAsync(workspace);
+        var newerInterrupted = await NewSessionAsync(workspace);
+        var newerFresh = await NewSessionAsync(workspace);
+        // Work arrives in this order, so by work_since alone the interrupted ones would come last but one.
+        foreach (var session in new[] { fresh, released, held, interrupted, newerInterrupted, newerFresh })
+        {
+            await Store.Leases.AppendWithWorkAsync(workspace, session, [Event()], Ct);
+        }
+        // A clean release (the owner stopped, work left) is not an interruption: it queues as new work.
+        await Store.Leases.ReleaseAsync((await Store.Leases.TryAcquireAsync(released, "stopped", LongTtl, Ct))!, Ct);
+        await Store.Leases.TryAcquireAsync(held, "alive", LongTtl, Ct);
+        await Store.Leases.TryAcquireAsync(newerInterrupted, "dead", AlreadyExpired, Ct);
+        await Store.Leases.TryAcquireAsync(interrupted, "dead", AlreadyExpired, Ct);
+
+        var claimable = Mine(await Store.Leases.FindClaimableAsync(1000, Ct));
+
+        Assert.Equal(
+            [new(interrupted, true), new(newerInterrupted, true), new(fresh, false), new(released, false), new(newerFresh, false)],
+            claimable);
+        Assert.Equal([interrupted], Mine(await Store.Leases.FindClaimableAsync(1, Ct)).Select(c => c.SessionId));
+
+        List<ClaimableSession> Mine(IReadOnlyList<ClaimableSession> found) =>
+            [.. found.Where(c => c.SessionId == fresh || c.SessionId == released || c.SessionId == held
+                || c.SessionId == interrupted || c.SessionId == newerInterrupted || c.SessionId == newerFresh)];
+    }
+
+    [Fact]
+    public async Task InterruptedOnlyFindsAndClaimsOnlySessionsWhoseLeaseExpiredUnreleased()
+    {
+        var workspace = await NewWorkspaceAsync();
+        var fresh = await NewSessionAsync(workspace);
+        var released = await NewSessionAsync(workspace);
+        var held = await NewSessionAsync(workspace);
+        var interrupted = await NewSessionAsync(workspace);
+        foreach (var session in new[] { fresh, released, held, interrupted })
+        {
+            await Store.Leases.AppendWithWorkAsync(workspace, session, [Event()], Ct);
+        }
+        await Store.Leases.ReleaseAsync((await Store.Leases.TryAcquireAsync(released, "stopped", LongTtl, Ct))!, Ct);
+        await Store.Leases.TryAcquireAsync(held, "alive", LongTtl, Ct);
+        var dead = await Store.Leases.TryAcquireAsync(interrupted, "dead", AlreadyExpired, Ct);
+
+        Assert.Equal([interrupted], await ClaimableAsync(interruptedOnly: true));
+        Assert.Null(await Store.Leases.TryAcquireAsync(fresh, "headroom", LongTtl, Ct, interruptedOnly: true));
+        Assert.Null(await Store.Leases.TryAcquireAsync(released, "headroom", LongTtl, Ct, interruptedOnly: true));
+        Assert.Null(await Store.Leases.TryAcquireAsync(held, "headroom", LongTtl, Ct, interruptedOnly: true));
+        var takeover = await Store.Leases.TryAcquireAsync(interrupted, "headroom", LongTtl, Ct, interruptedOnly: true);
+
+        Assert.Equal(dead!.Epoch + 1, takeover!.Epoch);
+        Assert.Empty(await ClaimableAsync(interruptedOnly: true));
+        // Released with its work left, the session is no longer interrupted but still claimable.
+        await Store.Leases.ReleaseAsync(takeover, Ct);
+        Assert.Empty(await ClaimableAsync(interruptedOnly: true));
+        Assert.Contains(new ClaimableSession(interrupted, false), await Store.Leases.FindClaimableAsync(1000, Ct));
     }
 
     [Fact]
@@ -235,9 +305,13 @@ public abstract partial class StoreContract
             lease!, [Event("agent.message")], null, null, workDone: true, DateTimeOffset.UtcNow, Ct));
         // The same id again starts from nothing: no work, no lease, epoch 0.
         await Store.Resources.InsertAsync(record, Ct);
-        Assert.DoesNotContain(record.Id, await Store.Leases.FindClaimableAsync(1000, Ct));
+        Assert.DoesNotContain(record.Id, await ClaimableAsync());
         Assert.Equal(1, (await Store.Leases.TryAcquireAsync(record.Id, "b", LongTtl, Ct))!.Epoch);
     }
+
+    /// <summary>The ids <see cref="ISessionLeases.FindClaimableAsync"/> returns, in its order.</summary>
+    private async Task<List<string>> ClaimableAsync(bool interruptedOnly = false) =>
+        [.. (await Store.Leases.FindClaimableAsync(1000, Ct, interruptedOnly)).Select(c => c.SessionId)];
 
     private static ResourceRecord Running(ResourceRecord row) =>
         row with { Json = """{"status":"running"}""", Session = row.Session! with { Status = "running" } };

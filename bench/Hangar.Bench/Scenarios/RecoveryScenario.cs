@@ -20,6 +20,7 @@ namespace Hangar.Bench.Scenarios;
 /// starts after each kill (overlapped with the next session's set-up), so two are always alive.
 /// SQLite has no variant: separate worker processes are the PostgreSQL deployment (README
 /// "Scaling out"); on SQLite the workers live inside <c>hangar serve</c>, whose recovery is a restart.
+/// Then the same kill with full workers and a queue (<see cref="LoadedRecovery"/>), at concurrency 1 and 4.
 /// </summary>
 public sealed class RecoveryScenario : IScenario
 {
@@ -111,6 +112,18 @@ public sealed class RecoveryScenario : IScenario
             await workers.DisposeAsync();
             Directory.Delete(temp, recursive: true);
         }
+        // Full workers (issue 22): more sessions than slots, at concurrency 1 and 4, each on its own database.
+        var turn = context.Size(TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(3));
+        List<LoadedRecovery> full =
+        [
+            new(context, model, concurrency: 1, sessions: context.Size(5, 3), rounds: context.Size(10, 1), turn),
+            new(context, model, concurrency: 4, sessions: context.Size(20, 9), rounds: context.Size(5, 1), turn),
+        ];
+        foreach (var run in full)
+        {
+            context.Progress($"recovery: {run.Label}, every session in a {turn.TotalSeconds:0} s turn; kill one worker per round");
+            await run.RunAsync(ct);
+        }
         var settings = $"2 × hangar worker, PostgreSQL (fsync on); default lease ttl {HarnessOptions.DefaultLeaseTtl.TotalSeconds:0.0#} s "
             + $"(renewed every ttl/3), poll {HarnessOptions.DefaultPollInterval.TotalMilliseconds:0} ms; killed mid model stream";
         return
@@ -119,6 +132,14 @@ public sealed class RecoveryScenario : IScenario
             new(Name, claimed.Name, claimed.Operations, claimed.Latency(), Note: "the claim's lease_expires_at − ttl (clock_timestamp()) − wall clock at the kill; same host"),
             new(Name, firstEvent.Name, firstEvent.Operations, firstEvent.Latency(), Note: $"first event: {string.Join(", ", firstTypes)}; database polled every 2 ms"),
             new(Name, stamped.Name, stamped.Operations, stamped.Latency(), Note: "the event's processed_at (ms, the new worker's clock) − wall clock at the kill; same host"),
+            .. full.SelectMany(run => new Result[]
+            {
+                new(Name, run.Takeover.Name, run.Takeover.Operations, run.Takeover.Latency(), Ratios: [run.Takeover.P50RatioTo(takeover, "1 session")],
+                    Note: $"max {run.Takeover.Latency().MaxMs:0} ms; every session in a {turn.TotalSeconds:0} s streamed turn, one worker killed per round, "
+                    + "no replacement until its sessions are back; takeover headroom at its default (= --concurrency); database polled every 2 ms"),
+                new(Name, run.FirstEvent.Name, run.FirstEvent.Operations, run.FirstEvent.Latency(), Ratios: [run.FirstEvent.P50RatioTo(firstEvent, "1 session")],
+                    Note: $"max {run.FirstEvent.Latency().MaxMs:0} ms"),
+            }),
         ];
     }
 

@@ -16,6 +16,7 @@ internal static class ServeCommand
         var data = StoreArguments.Data();
         var database = StoreArguments.Database();
         var noWorkers = new Option<bool>("--no-workers") { Description = "Serve the API only; run sessions with separate `hangar worker` processes" };
+        var headroom = WorkerArguments.TakeoverHeadroom();
         var sandbox = StoreArguments.Sandbox();
 
         var command = new Command("serve", "Run the Hangar API server");
@@ -24,6 +25,7 @@ internal static class ServeCommand
         command.Options.Add(data);
         command.Options.Add(database);
         command.Options.Add(noWorkers);
+        command.Options.Add(headroom);
         command.Options.Add(sandbox);
         command.SetAction(async (parse, ct) =>
         {
@@ -34,7 +36,7 @@ internal static class ServeCommand
                 Store = StoreArguments.Resolve(parse, data, database),
                 BootstrapApiKey = Environment.GetEnvironmentVariable("HANGAR_API_KEY") is { Length: > 0 } key ? key : null,
                 RunWorkers = !parse.GetValue(noWorkers),
-                Workers = new WorkerSettings { Sandbox = parse.GetValue(sandbox) },
+                Workers = new WorkerSettings { Sandbox = parse.GetValue(sandbox), TakeoverHeadroom = parse.GetValue(headroom) },
             };
             return await RunAsync(options, ct);
         });

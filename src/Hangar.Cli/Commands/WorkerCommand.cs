@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hangar.Harness.Workers;
 using Hangar.Sandbox.Bubblewrap;
 using Hangar.Server.Harness;
 using Hangar.Storage;
@@ -19,11 +20,13 @@ internal static class WorkerCommand
         var data = StoreArguments.Data();
         var database = StoreArguments.Database();
         var concurrency = new Option<int>("--concurrency") { Description = "Sessions this process runs at once", DefaultValueFactory = _ => 4 };
+        var headroom = WorkerArguments.TakeoverHeadroom();
         var sandbox = StoreArguments.Sandbox();
         var command = new Command("worker", "Run harness workers (no HTTP) that execute sessions from the store");
         command.Options.Add(data);
         command.Options.Add(database);
         command.Options.Add(concurrency);
+        command.Options.Add(headroom);
         command.Options.Add(sandbox);
         command.SetAction(async (parse, ct) =>
         {
@@ -34,7 +37,7 @@ internal static class WorkerCommand
                 Terminal.Error("--concurrency must be at least 1.");
                 return 2;
             }
-            return await RunAsync(store, new WorkerSettings { Concurrency = count, Sandbox = parse.GetValue(sandbox) }, ct);
+            return await RunAsync(store, new WorkerSettings { Concurrency = count, Sandbox = parse.GetValue(sandbox), TakeoverHeadroom = parse.GetValue(headroom) }, ct);
         });
         return command;
     }
@@ -63,8 +66,9 @@ internal static class WorkerCommand
         }
         var pool = host.Pool;
         host.Start();
-        // Plain stdout line: scripts and tests wait for it.
-        Console.Out.WriteLine($"Hangar worker {pool.Owner} running {settings.Concurrency} workers");
+        // Plain stdout line: scripts and tests wait for it ("Hangar worker <owner> running").
+        Console.Out.WriteLine($"Hangar worker {pool.Owner} running {pool.Slots.Capacity(SlotKind.Concurrency)} workers "
+            + $"(+{pool.Slots.Capacity(SlotKind.Headroom)} for takeovers)");
         Terminal.Err.MarkupLine($"Store: {Markup.Escape(StoreArguments.Describe(storeOptions))}. [grey]Press Ctrl-C to stop.[/]");
         try
         {

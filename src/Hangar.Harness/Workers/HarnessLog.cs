@@ -5,8 +5,8 @@ namespace Hangar.Harness.Workers;
 /// <summary>The harness's structured log lines.</summary>
 internal static partial class HarnessLog
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Worker pool {Owner} started with {Count} workers")]
-    public static partial void PoolStarted(ILogger logger, string owner, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker pool {Owner} started with {Count} workers and {Headroom} more for takeovers")]
+    public static partial void PoolStarted(ILogger logger, string owner, int count, int headroom);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Claimed session {SessionId} (epoch {Epoch})")]
     public static partial void Claimed(ILogger logger, string sessionId, long epoch);

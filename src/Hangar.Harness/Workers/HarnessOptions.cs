@@ -40,6 +40,23 @@ public sealed record HarnessOptions
     public int Concurrency { get; init; } = DefaultConcurrency;
 
     /// <summary>
+    /// Sessions above <see cref="Concurrency"/> that only interrupted turns may use: sessions whose
+    /// owner died mid-turn (lease expired, never released). Without it a surviving process that is
+    /// full takes nothing until one of its own turns ends, so a crash costs its users a queue
+    /// instead of about one lease ttl. Defaults to <see cref="Concurrency"/>: with two processes a
+    /// survivor can absorb all of a dead peer's sessions at once, and with more, one dead peer's
+    /// sessions spread over several survivors. The price is that during a takeover a process may run
+    /// up to twice its concurrency (sandboxes, memory, model calls); 0 turns headroom off.
+    /// </summary>
+    public int TakeoverHeadroom
+    {
+        get => _takeoverHeadroom ?? Concurrency;
+        init => _takeoverHeadroom = value;
+    }
+
+    private readonly int? _takeoverHeadroom;
+
+    /// <summary>
     /// Lease length; renewed every third of it. A dead worker's sessions resume after at most
     /// ttl + poll (measured: docs/harness.md "Crash recovery, measured"); 1.5 s + 250 ms keeps that
     /// under 2 s while a renewal may still be a whole second late before the lease is lost.

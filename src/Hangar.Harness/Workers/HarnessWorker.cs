@@ -14,14 +14,24 @@ public sealed class HarnessWorker(IHangarStore store, HarnessOptions options, Sa
 {
     private static readonly TimeSpan ErrorPause = TimeSpan.FromSeconds(1);
 
-    public async Task RunAsync(CancellationToken stop)
+    /// <summary>
+    /// Runs this worker in one of the pool's <paramref name="slots"/>: a <see cref="SlotKind.Concurrency"/>
+    /// slot claims any session (interrupted ones first), a <see cref="SlotKind.Headroom"/> slot only
+    /// interrupted ones, so a full process still takes over a dead peer's sessions.
+    /// </summary>
+    public async Task RunAsync(WorkerSlots slots, SlotKind kind, CancellationToken stop)
     {
+        if (kind == SlotKind.Headroom)
+        {
+            await RunHeadroomAsync(slots, stop);
+            return;
+        }
         using var signals = store.Notifications.Subscribe(LocalEventNotifications.WorkChannel);
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                if (!await TryRunOneAsync(stop))
+                if (!await TryRunOneAsync(slots, stop))
                 {
                     await signals.WaitAsync(options.PollInterval, stop);
                 }
@@ -38,24 +48,96 @@ public sealed class HarnessWorker(IHangarStore store, HarnessOptions options, Sa
         }
     }
 
-    /// <summary>Claims and runs one session; false when nothing was claimable.</summary>
-    private async Task<bool> TryRunOneAsync(CancellationToken stop)
+    /// <summary>
+    /// A headroom slot: polls for interrupted sessions only, without waiting for work signals (a
+    /// lease that expires writes nothing, so no signal announces a takeover; new work, which is
+    /// what signals announce, is not this slot's). Only the loop holding the pool's
+    /// <see cref="WorkerSlots.TakeoverScan"/> polls.
+    /// </summary>
+    private async Task RunHeadroomAsync(WorkerSlots slots, CancellationToken stop)
     {
-        using var claim = HarnessTelemetry.Source.StartActivity(HarnessTelemetry.Claim);
-        var candidates = await store.Leases.FindClaimableAsync(options.Concurrency * 2, stop);
-        // Start at a random candidate so the workers of many processes don't all race for the first.
-        var offset = candidates.Count == 0 ? 0 : Random.Shared.Next(candidates.Count);
-        for (var i = 0; i < candidates.Count; i++)
+        while (!stop.IsCancellationRequested)
         {
-            var sessionId = candidates[(i + offset) % candidates.Count];
-            if (await store.Leases.TryAcquireAsync(sessionId, options.Owner, options.LeaseTtl, stop) is { } lease)
+            try
             {
-                claim?.SetTag(HarnessTelemetry.SessionTag, sessionId).Stop();
-                await WakeAsync(lease, stop);
-                return true;
+                Claimed? claimed;
+                await slots.TakeoverScan.WaitAsync(stop);
+                try
+                {
+                    while ((claimed = await TryClaimAsync(SlotKind.Headroom, stop)) is null)
+                    {
+                        await Task.Delay(options.PollInterval, options.Time, stop);
+                    }
+                }
+                finally
+                {
+                    slots.TakeoverScan.Release();
+                }
+                await RunClaimedAsync(slots, SlotKind.Headroom, claimed, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                HarnessLog.LoopFailed(logger, e);
+                await Task.Delay(ErrorPause, options.Time, stop).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
-        return false;
+    }
+
+    /// <summary>Claims and runs one session; false when nothing was claimable.</summary>
+    private async Task<bool> TryRunOneAsync(WorkerSlots slots, CancellationToken stop)
+    {
+        if (await TryClaimAsync(SlotKind.Concurrency, stop) is not { } claimed)
+        {
+            return false;
+        }
+        await RunClaimedAsync(slots, SlotKind.Concurrency, claimed, stop);
+        return true;
+    }
+
+    private sealed record Claimed(SessionLease Lease, bool Interrupted);
+
+    /// <summary>Leases one claimable session (for a headroom slot: an interrupted one); null when none could be had.</summary>
+    private async Task<Claimed?> TryClaimAsync(SlotKind kind, CancellationToken stop)
+    {
+        using var claim = HarnessTelemetry.Source.StartActivity(HarnessTelemetry.Claim);
+        var takeoverOnly = kind == SlotKind.Headroom;
+        var limit = Math.Max(1, takeoverOnly ? options.TakeoverHeadroom : options.Concurrency) * 2;
+        var candidates = await store.Leases.FindClaimableAsync(limit, stop, interruptedOnly: takeoverOnly);
+        // Interrupted sessions come first, and stay first: the random start (so the workers of many
+        // processes don't all race for the same candidate) is taken within each of the two groups.
+        var interrupted = candidates.TakeWhile(c => c.Interrupted).ToList();
+        foreach (var group in new[] { interrupted, candidates.Skip(interrupted.Count).ToList() })
+        {
+            var offset = group.Count == 0 ? 0 : Random.Shared.Next(group.Count);
+            for (var i = 0; i < group.Count; i++)
+            {
+                var candidate = group[(i + offset) % group.Count];
+                if (await store.Leases.TryAcquireAsync(candidate.SessionId, options.Owner, options.LeaseTtl, stop, interruptedOnly: takeoverOnly) is { } lease)
+                {
+                    claim?.SetTag(HarnessTelemetry.SessionTag, candidate.SessionId).Stop();
+                    return new Claimed(lease, candidate.Interrupted);
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Runs a claimed session in a slot of <paramref name="kind"/>, counted in the pool's slots while it runs.</summary>
+    private async Task RunClaimedAsync(WorkerSlots slots, SlotKind kind, Claimed claimed, CancellationToken stop)
+    {
+        slots.Started(kind, claimed.Interrupted);
+        try
+        {
+            await WakeAsync(claimed.Lease, stop);
+        }
+        finally
+        {
+            slots.Finished(kind);
+        }
     }
 
     /// <summary>wake(sessionId): the only way into a session.</summary>

@@ -77,6 +77,10 @@ public static class WorkerHosting
                 ?? Hangar.Harness.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
             Time = time,
         };
+        if (settings.TakeoverHeadroom is { } headroom)
+        {
+            options = options with { TakeoverHeadroom = headroom };
+        }
         return new HarnessHost(new WorkerPool(store, options, loggers), owned, sweeper);
     }
 

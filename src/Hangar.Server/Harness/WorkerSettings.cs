@@ -14,6 +14,9 @@ public sealed record WorkerSettings
 {
     public int Concurrency { get; init; } = HarnessOptions.DefaultConcurrency;
 
+    /// <summary>Sessions above <see cref="Concurrency"/> for dead workers' interrupted turns only; null: <see cref="HarnessOptions.TakeoverHeadroom"/>'s default (why: there).</summary>
+    public int? TakeoverHeadroom { get; init; }
+
     /// <summary>Defaults as <see cref="HarnessOptions"/> (why: there).</summary>
     public TimeSpan LeaseTtl { get; init; } = HarnessOptions.DefaultLeaseTtl;
 

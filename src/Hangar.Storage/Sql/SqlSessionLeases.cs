@@ -21,13 +21,13 @@ internal abstract partial class SqlSessionLeases(
     /// <summary>Appended to the SELECT that reads a session row the write then changes (" FOR UPDATE" or "").</summary>
     protected abstract string LockClause { get; }
 
-    public Task<SessionLease?> TryAcquireAsync(string sessionId, string owner, TimeSpan ttl, CancellationToken ct) =>
+    public Task<SessionLease?> TryAcquireAsync(string sessionId, string owner, TimeSpan ttl, CancellationToken ct, bool interruptedOnly = false) =>
         db.WriteAsync(async scope =>
         {
             await using var claim = scope.Command("");
             claim.CommandText =
                 $"UPDATE resources SET lease_owner = @owner, lease_epoch = lease_epoch + 1, lease_expires_at = {NowPlus(claim, ttl)} "
-                + $"WHERE kind = 'session' AND id = @session AND (lease_expires_at IS NULL OR lease_expires_at <= {Now(claim)}) "
+                + $"WHERE kind = 'session' AND id = @session AND {Free(claim, interruptedOnly)} "
                 + "RETURNING workspace_id, lease_epoch, lease_expires_at";
             claim.With("@owner", owner).With("@session", sessionId);
             await using var reader = await claim.ExecuteReaderAsync(ct);
@@ -58,21 +58,37 @@ internal abstract partial class SqlSessionLeases(
             return await release.ExecuteNonQueryAsync(ct);
         }, ct);
 
-    public async Task<IReadOnlyList<string>> FindClaimableAsync(int limit, CancellationToken ct)
+    /// <remarks>
+    /// The partial index on (work_since, id) WHERE has_work narrows the scan to sessions with work
+    /// (running or waiting), and the interrupted-first order is a sort of those. No index covers
+    /// lease_expires_at on purpose: every running session's renewal rewrites it every ttl/3, and an
+    /// indexed (or index-predicate) column would make each of those updates a non-HOT update on
+    /// PostgreSQL that touches every index of resources, to speed up a query over a small set.
+    /// </remarks>
+    public async Task<IReadOnlyList<ClaimableSession>> FindClaimableAsync(int limit, CancellationToken ct, bool interruptedOnly = false)
     {
         await using var connection = await db.OpenAsync(ct);
         await using var select = connection.CreateCommand();
-        select.CommandText = "SELECT id FROM resources WHERE has_work = TRUE AND kind = 'session' "
-            + $"AND (lease_expires_at IS NULL OR lease_expires_at <= {Now(select)}) ORDER BY work_since, id LIMIT @limit";
+        select.CommandText = "SELECT id, CASE WHEN lease_expires_at IS NULL THEN 0 ELSE 1 END AS interrupted "
+            + $"FROM resources WHERE has_work = TRUE AND kind = 'session' AND {Free(select, interruptedOnly)} "
+            + "ORDER BY interrupted DESC, work_since, id LIMIT @limit";
         select.With("@limit", limit);
-        var ids = new List<string>();
+        var found = new List<ClaimableSession>();
         await using var reader = await select.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            ids.Add(reader.GetString(0));
+            found.Add(new ClaimableSession(reader.GetString(0), Convert.ToInt32(reader.GetValue(1), System.Globalization.CultureInfo.InvariantCulture) == 1));
         }
-        return ids;
+        return found;
     }
+
+    /// <summary>
+    /// The condition for a lease anyone may claim: released (NULL) or expired. Only an expired one
+    /// is an interrupted turn; ReleaseAsync sets NULL, so an expiry in the past was never given up.
+    /// </summary>
+    private string Free(DbCommand command, bool interruptedOnly) => interruptedOnly
+        ? $"(lease_expires_at IS NOT NULL AND lease_expires_at <= {Now(command)})"
+        : $"(lease_expires_at IS NULL OR lease_expires_at <= {Now(command)})";
 
     public async Task<IReadOnlyList<EventRecord>> AppendWithWorkAsync(
         string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct)

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Hangar.Cli.Tests.Crash;
 
 /// <summary>Two <c>hangar worker</c> processes with bubblewrap sandboxes on one host, sharing the default sandbox root.</summary>
-public sealed class BubblewrapWorkerFleet() : WorkerFleet("bubblewrap");
+public sealed class BubblewrapWorkerFleet() : WorkerFleet(concurrency: 2, sandbox: "bubblewrap");
 
 /// <summary>
 /// A worker stalls (SIGSTOP) while its sandbox runs a command; another worker takes the session over and

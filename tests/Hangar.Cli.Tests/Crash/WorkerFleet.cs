@@ -7,9 +7,10 @@ using Xunit;
 namespace Hangar.Cli.Tests.Crash;
 
 /// <summary>
-/// <c>hangar serve --no-workers</c> and two <c>hangar worker</c> processes on one PostgreSQL
-/// database, their model being the fake Messages server in this process. Tests kill the worker
-/// that holds a session's lease; <see cref="KeepTwoWorkersAsync"/> starts replacements.
+/// <c>hangar serve --no-workers</c> and two <c>hangar worker --concurrency N</c> processes (N = 2
+/// unless a subclass says otherwise) on one PostgreSQL database, their model being the fake
+/// Messages server in this process. Tests kill the worker that holds a session's lease;
+/// <see cref="KeepTwoWorkersAsync"/> starts replacements.
 /// </summary>
 public class WorkerFleet : IAsyncLifetime
 {
@@ -20,16 +21,22 @@ public class WorkerFleet : IAsyncLifetime
     private readonly string _sandbox;
     private RunningServer? _server;
 
+    // xunit builds fixtures through their only public constructor.
     public WorkerFleet()
-        : this("local")
+        : this(concurrency: 2)
     {
     }
 
+    /// <param name="concurrency">Sessions each worker runs at once.</param>
     /// <param name="sandbox">The workers' <c>--sandbox</c>: local by default (see <see cref="Temp"/>).</param>
-    protected WorkerFleet(string sandbox)
+    protected WorkerFleet(int concurrency, string sandbox = "local")
     {
+        Concurrency = concurrency;
         _sandbox = sandbox;
     }
+
+    /// <summary>Sessions each worker runs at once (<c>--concurrency</c>; takeover headroom is left at its default, as many).</summary>
+    public int Concurrency { get; }
 
     public FakeMessagesServer Model { get; private set; } = null!;
 
@@ -70,7 +77,7 @@ public class WorkerFleet : IAsyncLifetime
         {
             _workers.RemoveAll(w => w.HasExited);
             started = [.. Enumerable.Range(0, Math.Max(0, 2 - _workers.Count)).Select(_ => HangarProcess.Start(
-                ["worker", "--database", Database, "--concurrency", "2", "--sandbox", _sandbox],
+                ["worker", "--database", Database, "--concurrency", $"{Concurrency}", "--sandbox", _sandbox],
                 new Dictionary<string, string?>
                 {
                     ["ANTHROPIC_BASE_URL"] = Model.BaseUrl.ToString(),
@@ -117,11 +124,25 @@ public class WorkerFleet : IAsyncLifetime
     /// SIGKILLs exactly the process whose pid is in the session's <c>lease_owner</c> and returns
     /// when it is gone, with the clock started at the kill.
     /// </summary>
-    public async Task<Kill> KillLeaseHolderAsync(string sessionId)
+    public async Task<Kill> KillLeaseHolderAsync(string sessionId) => Assert.Single(await KillLeaseHolderAsync(sessionId, [sessionId]));
+
+    /// <summary>
+    /// SIGKILLs the process holding <paramref name="sessionId"/>'s lease; returns a kill (one clock,
+    /// started at the kill) for each of <paramref name="sessions"/> whose lease that process held.
+    /// </summary>
+    public async Task<IReadOnlyList<Kill>> KillLeaseHolderAsync(string sessionId, IReadOnlyList<string> sessions)
     {
         var lease = await Log.LeaseAsync(sessionId);
         var holder = HolderOf(lease);
         Assert.True(lease.Held, $"{lease.Owner} released the lease before the kill");
+        var held = new List<(string Session, LeaseRow Lease)>();
+        foreach (var session in sessions)
+        {
+            if (await Log.LeaseAsync(session) is { Held: true } row && row.Pid == holder.Pid)
+            {
+                held.Add((session, row));
+            }
+        }
         var clock = Stopwatch.StartNew();
         await holder.KillHardAsync();
         lock (_workers)
@@ -129,8 +150,14 @@ public class WorkerFleet : IAsyncLifetime
             _workers.Remove(holder);
             _killed.Add(holder);
         }
-        var seq = (await Log.EventsAsync(sessionId)).LastOrDefault()?.Seq ?? 0;
-        return new Kill(sessionId, lease, seq, clock);
+        var kills = new List<Kill>();
+        foreach (var (session, row) in held)
+        {
+            // A lease renewed or a session released between the reads above and the kill is caught by the epoch check of the recovery wait.
+            var seq = (await Log.EventsAsync(session)).LastOrDefault()?.Seq ?? 0;
+            kills.Add(new Kill(session, row, seq, clock));
+        }
+        return kills;
     }
 
     /// <summary>

@@ -4,10 +4,12 @@ using System.Text.Json.Nodes;
 using Hangar.FakeModel;
 using Hangar.Harness.Models;
 using Hangar.Harness.Models.Anthropic;
+using Hangar.Harness.Workers;
 using Hangar.Server;
 using Hangar.Server.Harness;
 using Hangar.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hangar.Harness.Tests.Turns;
 
@@ -36,6 +38,9 @@ public sealed class HarnessHost : IAsyncDisposable
     public Func<WorkerSettings, WorkerSettings> Configure { get; }
 
     public HttpClient Client { get; private set; } = null!;
+
+    /// <summary>The running server's worker pool (its owner tags the <c>Hangar.Harness</c> metrics).</summary>
+    public WorkerPool Pool => _app!.Services.GetRequiredService<Hangar.Server.Harness.HarnessHost>().Pool;
 
     public static async Task<HarnessHost> StartAsync(StoreOptions? store = null, Func<WorkerSettings, WorkerSettings>? configure = null)
     {

@@ -53,6 +53,15 @@ public sealed class LeaseProbe : IAsyncDisposable
             reader.IsDBNull(3) ? 0 : reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetString(4));
     }
 
+    /// <summary>How many events of <paramref name="type"/> the session's log holds.</summary>
+    public async Task<long> CountAsync(string sessionId, string type, CancellationToken ct)
+    {
+        await using var select = new NpgsqlCommand("SELECT count(*) FROM session_events WHERE session_id = @session AND type = @type", _connection);
+        select.Parameters.AddWithValue("session", sessionId);
+        select.Parameters.AddWithValue("type", type);
+        return (long)(await select.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>The stored JSON of the event at <paramref name="seq"/>.</summary>
     public async Task<JsonObject> EventAsync(string sessionId, long seq, CancellationToken ct)
     {

@@ -8,8 +8,10 @@ namespace Hangar.Bench.Scenarios.Recovery;
 /// server in this process: what the recovery scenario SIGKILLs (as tests/Hangar.Cli.Tests/Crash
 /// does). Local sandboxes (<c>--sandbox local</c>, workspaces under <c>temp</c>): what is
 /// measured is the harness's takeover, and a turn that only streams never starts a sandbox.
+/// <paramref name="concurrency"/>: <c>--concurrency</c> (null: the default); takeover headroom is
+/// always the default.
 /// </summary>
-public sealed class WorkerProcesses(string database, FakeMessagesServer model, string temp) : IAsyncDisposable
+public sealed class WorkerProcesses(string database, FakeMessagesServer model, string temp, int? concurrency = null) : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly List<HangarProcess> _live = [];
@@ -21,7 +23,7 @@ public sealed class WorkerProcesses(string database, FakeMessagesServer model, s
         lock (_live)
         {
             started = [.. Enumerable.Range(0, Math.Max(0, count - _live.Count(w => !w.HasExited))).Select(_ => HangarProcess.Start(
-                ["worker", "--database", database, "--sandbox", "local"],
+                ["worker", "--database", database, "--sandbox", "local", .. concurrency is { } n ? new[] { "--concurrency", $"{n}" } : []],
                 new Dictionary<string, string?>
                 {
                     ["ANTHROPIC_BASE_URL"] = model.BaseUrl.ToString(),
@@ -31,6 +33,18 @@ public sealed class WorkerProcesses(string database, FakeMessagesServer model, s
             _live.AddRange(started);
         }
         await Task.WhenAll(started.Select(w => w.WaitForOutputAsync(@"Hangar worker \S+ running", StartTimeout)));
+    }
+
+    /// <summary>The live workers' pids.</summary>
+    public IReadOnlyList<int> Pids
+    {
+        get
+        {
+            lock (_live)
+            {
+                return [.. _live.Where(w => !w.HasExited).Select(w => w.Pid)];
+            }
+        }
     }
 
     /// <summary>The live worker with this pid (the pid in a lease owner, <c>host:pid:guid</c>).</summary>
