@@ -10,7 +10,7 @@ namespace Hangar.Harness;
 /// a worker spends between a wake-up and the model call, and after it. Free when nobody listens;
 /// OpenTelemetry (<c>AddSource("Hangar.Harness")</c>) or an <see cref="ActivityListener"/> turns them on.
 /// Its metrics (a <see cref="System.Diagnostics.Metrics.Meter"/> of the same name, <c>AddMeter("Hangar.Harness")</c>
-/// or <c>dotnet-counters monitor -n hangar --counters Hangar.Harness</c>) say how full each worker
+/// or <c>dotnet-counters monitor --counters Hangar.Harness -p &lt;pid&gt;</c>) say how full each worker
 /// pool is and how many dead workers' sessions it took over, tagged with the pool's owner and the
 /// slot kind (<see cref="SlotKind"/>): <see cref="RunningMetric"/>, <see cref="SlotsMetric"/>, <see cref="TakeoversMetric"/>.
 /// </summary>

@@ -32,9 +32,9 @@ public sealed class LoadedRecovery(BenchContext context, FakeMessagesServer mode
         var store = await context.NewStoreOptionsAsync(Engine.Postgres, ct);
         var temp = context.TempDirectory("recovery-full");
         var slow = 1;
-        // A whole turn's reply is ~turn/100 ms words; once the kill is done, replies are instant.
+        // A turn's reply is turn/100 ms words (the fake streams one word per delay); once the kill is done, replies are instant.
         model.Respond(_ => Volatile.Read(ref slow) == 1
-            ? FakeReply.Text(string.Concat(Enumerable.Repeat("Long answer. ", Math.Max(1, (int)(turn / TokenDelay))))).WithTokenDelay(TokenDelay)
+            ? FakeReply.Text(string.Concat(Enumerable.Repeat("slowly ", Math.Max(1, (int)(turn / TokenDelay))))).WithTokenDelay(TokenDelay)
             : FakeReply.Text("Quick answer."));
         await using var workers = new WorkerProcesses(store.ConnectionString!, model, temp, concurrency);
         var starting = workers.KeepAsync(2);
