@@ -32,7 +32,18 @@ public static class HarnessTelemetry
     /// <summary>The streamed model call, from request to the complete response.</summary>
     public const string Model = "harness.model";
 
+    /// <summary>
+    /// Waiting out a passing store failure before trying again (tags <see cref="FailuresTag"/>
+    /// and <see cref="ReasonTag"/>); the span lasts as long as the wait.
+    /// </summary>
+    public const string StoreRetry = "harness.store_retry";
+
     public const string SessionTag = "hangar.session_id";
+
+    /// <summary>Consecutive failures so far, including the one being waited out.</summary>
+    public const string FailuresTag = "hangar.failures";
+
+    public const string ReasonTag = "hangar.reason";
 
     public const string StepTag = "hangar.step";
 
