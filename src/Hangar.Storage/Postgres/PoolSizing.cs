@@ -6,8 +6,8 @@ namespace Hangar.Storage.Postgres;
 /// <summary>Applies a process's connection budget to its connection string.</summary>
 internal static class PoolSizing
 {
-    // Every spelling Npgsql accepts for the pool's upper bound.
-    private static readonly string[] MaxPoolSizeKeys = ["Maximum Pool Size", "Max Pool Size", "MaxPoolSize"];
+    // Both spellings Npgsql accepts for the pool's upper bound (keys are case-insensitive).
+    private static readonly string[] MaxPoolSizeKeys = ["Maximum Pool Size", "MaxPoolSize"];
 
     /// <summary>The connection string with <c>Maximum Pool Size</c> set to <paramref name="poolSize"/>, unless it names one itself.</summary>
     public static string Apply(string connectionString, int poolSize)
