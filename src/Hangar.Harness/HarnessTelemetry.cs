@@ -49,10 +49,19 @@ public static class HarnessTelemetry
 
     public static readonly ActivitySource Source = new(SourceName);
 
-    /// <summary>Starts a span (null when nobody listens); spans inside a step inherit its session through the parent.</summary>
-    public static Activity? Start(string name, string? sessionId = null)
+    public static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
+
+    /// <summary>
+    /// Starts a span (null when nobody listens); spans inside a step inherit its session through the parent.
+    /// The tags are given at creation, so samplers and listeners see them when the span starts.
+    /// </summary>
+    public static Activity? Start(string name, string? sessionId = null, params IEnumerable<KeyValuePair<string, object?>> tags)
     {
-        var activity = Source.StartActivity(name, ActivityKind.Internal);
-        return sessionId is null ? activity : activity?.SetTag(SessionTag, sessionId);
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+        IEnumerable<KeyValuePair<string, object?>> all = sessionId is null ? tags : [new(SessionTag, sessionId), .. tags];
+        return Source.StartActivity(name, ActivityKind.Internal, parentContext: default, tags: all);
     }
 }

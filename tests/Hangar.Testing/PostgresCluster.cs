@@ -103,7 +103,8 @@ public sealed class PostgresCluster : IAsyncLifetime, IAsyncDisposable
     public async Task<string> CreateDatabaseAsync(CancellationToken ct = default)
     {
         var name = $"test_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}";
-        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        // Unpooled: a pooled connection would be a broken one after StopServerAsync/StartServerAsync.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(AdminConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync(ct);
         await using var create = new NpgsqlCommand($"CREATE DATABASE {name} TEMPLATE template0", connection);
         await create.ExecuteNonQueryAsync(ct);

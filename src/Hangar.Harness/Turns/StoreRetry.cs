@@ -17,9 +17,8 @@ public sealed class StoreRetry(HarnessOptions options, ILogger logger, string se
     {
         var delay = Backoff.For(failures, options.StoreRetryBaseDelay, options.StoreRetryMaxDelay);
         var reason = TransientFailures.Describe(error);
-        using var activity = HarnessTelemetry.Start(HarnessTelemetry.StoreRetry, sessionId)
-            ?.SetTag(HarnessTelemetry.FailuresTag, failures)
-            .SetTag(HarnessTelemetry.ReasonTag, reason);
+        using var activity = HarnessTelemetry.Start(HarnessTelemetry.StoreRetry, sessionId,
+            HarnessTelemetry.Tag(HarnessTelemetry.FailuresTag, failures), HarnessTelemetry.Tag(HarnessTelemetry.ReasonTag, reason));
         HarnessLog.StoreUnavailable(logger, sessionId, reason, failures, delay.TotalMilliseconds);
         await Task.Delay(delay, options.Time, ct);
     }

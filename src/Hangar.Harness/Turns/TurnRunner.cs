@@ -58,7 +58,7 @@ public sealed class TurnRunner(IHangarStore store, HarnessOptions options, Sandb
             var state = LogState.Of(reader.Events);
             var step = SessionStep.Decide(state, row.Ended, options.MaxModelAttempts);
             using var stepToken = CancellationTokenSource.CreateLinkedTokenSource(leaseToken, watch.Token);
-            using var activity = HarnessTelemetry.Start(HarnessTelemetry.Step, lease.SessionId)?.SetTag(HarnessTelemetry.StepTag, step.GetType().Name);
+            using var activity = HarnessTelemetry.Start(HarnessTelemetry.Step, lease.SessionId, HarnessTelemetry.Tag(HarnessTelemetry.StepTag, step.GetType().Name));
             try
             {
                 await steps.ExecuteAsync(step, reader.Events, state, stepToken.Token);
