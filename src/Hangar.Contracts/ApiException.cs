@@ -40,3 +40,14 @@ public sealed class RequestTooLargeException(string message)
 
 public sealed class RateLimitException(string message)
     : ApiException(429, "rate_limit_error", message);
+
+/// <summary>
+/// The server is briefly unable to serve (its database is down, restarting or out of connections):
+/// 529 <c>overloaded_error</c> (api.md §2), which SDKs retry, honouring <c>retry-after</c>.
+/// </summary>
+public sealed class OverloadedException(string message, int retryAfterSeconds)
+    : ApiException(529, "overloaded_error", message)
+{
+    /// <summary>Sent as <c>retry-after</c>: when trying again is likely to succeed.</summary>
+    public int RetryAfterSeconds { get; } = retryAfterSeconds;
+}

@@ -54,7 +54,18 @@ public static class HarnessTelemetry
     /// <summary>The streamed model call, from request to the complete response.</summary>
     public const string Model = "harness.model";
 
+    /// <summary>
+    /// Waiting out a passing store failure before trying again (tags <see cref="FailuresTag"/>
+    /// and <see cref="ReasonTag"/>); the span lasts as long as the wait.
+    /// </summary>
+    public const string StoreRetry = "harness.store_retry";
+
     public const string SessionTag = "hangar.session_id";
+
+    /// <summary>Consecutive failures so far, including the one being waited out.</summary>
+    public const string FailuresTag = "hangar.failures";
+
+    public const string ReasonTag = "hangar.reason";
 
     public const string StepTag = "hangar.step";
 
@@ -94,10 +105,19 @@ public static class HarnessTelemetry
         public void Dispose() => Pools.TryRemove(slots, out _);
     }
 
-    /// <summary>Starts a span (null when nobody listens); spans inside a step inherit its session through the parent.</summary>
-    public static Activity? Start(string name, string? sessionId = null)
+    public static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
+
+    /// <summary>
+    /// Starts a span (null when nobody listens); spans inside a step inherit its session through the parent.
+    /// The tags are given at creation, so samplers and listeners see them when the span starts.
+    /// </summary>
+    public static Activity? Start(string name, string? sessionId = null, params IEnumerable<KeyValuePair<string, object?>> tags)
     {
-        var activity = Source.StartActivity(name, ActivityKind.Internal);
-        return sessionId is null ? activity : activity?.SetTag(SessionTag, sessionId);
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+        IEnumerable<KeyValuePair<string, object?>> all = sessionId is null ? tags : [new(SessionTag, sessionId), .. tags];
+        return Source.StartActivity(name, ActivityKind.Internal, parentContext: default, tags: all);
     }
 }

@@ -18,7 +18,9 @@ public static class HangarServer
     public static async Task<WebApplication> BuildAsync(HangarServerOptions options, CancellationToken ct)
     {
         var cipher = options.MasterKeys ?? SecretCipher.FromEnvironment();
-        var store = await HangarStore.OpenAsync(options.Store, ct);
+        var store = options.WaitForStore is { } waiting
+            ? await HangarStore.OpenPatientlyAsync(options.Store, waiting, options.Time, ct)
+            : await HangarStore.OpenAsync(options.Store, ct);
         try
         {
             // Refuse to start when stored secrets could not be opened (no key, or the wrong one).

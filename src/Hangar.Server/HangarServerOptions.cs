@@ -38,6 +38,12 @@ public sealed record HangarServerOptions
     public WorkerSettings Workers { get; init; } = new();
 
     /// <summary>
+    /// When set, a database that is unreachable or overloaded at start is waited for (each failed
+    /// attempt reported here) instead of failing the start; null (tests, embedding) fails at once.
+    /// </summary>
+    public Action<StoreUnavailable>? WaitForStore { get; init; }
+
+    /// <summary>
     /// The master keys that seal vault credential secrets; null reads <c>HANGAR_MASTER_KEY</c>,
     /// <c>HANGAR_MASTER_KEY_FILE</c> and <c>HANGAR_MASTER_KEY_PREVIOUS</c> from the environment on start.
     /// </summary>

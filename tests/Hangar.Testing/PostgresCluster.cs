@@ -18,6 +18,7 @@ public sealed class PostgresCluster : IAsyncLifetime, IAsyncDisposable
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "hangar-pg-" + Guid.NewGuid().ToString("N")[..12]);
     private PostgresBinaries? _binaries;
+    private string _serverOptions = "";
     private int _databases;
 
     /// <summary>A cluster tuned for tests: fsync, synchronous_commit and full_page_writes off.</summary>
@@ -69,7 +70,8 @@ public sealed class PostgresCluster : IAsyncLifetime, IAsyncDisposable
                 + "-c max_connections=400 -c shared_buffers=32MB";
             try
             {
-                await _binaries.RunAsync("pg_ctl", ["-D", data, "-l", Path.Combine(_root, "server.log"), "-o", options, "-w", "-t", "60", "start"]);
+                _serverOptions = options;
+                await StartServerAsync();
                 return;
             }
             catch (InvalidOperationException) when (attempt < 3)
@@ -79,11 +81,30 @@ public sealed class PostgresCluster : IAsyncLifetime, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the server the way an operator's restart does (<c>pg_ctl stop -m fast</c>: open
+    /// sessions end with 57P01, new connections are refused) and keeps its data, so
+    /// <see cref="StartServerAsync"/> brings the same databases back on the same port.
+    /// Not for the shared cluster: other tests use it.
+    /// </summary>
+    public async Task StopServerAsync()
+    {
+        await _binaries!.RunAsync("pg_ctl", ["-D", Path.Combine(_root, "data"), "-m", "fast", "-w", "-t", "60", "stop"]);
+    }
+
+    /// <summary>Starts the server (again) on <see cref="Port"/> with the data it had.</summary>
+    public async Task StartServerAsync()
+    {
+        var data = Path.Combine(_root, "data");
+        await _binaries!.RunAsync("pg_ctl", ["-D", data, "-l", Path.Combine(_root, "server.log"), "-o", _serverOptions, "-w", "-t", "60", "start"]);
+    }
+
     /// <summary>Creates a fresh, empty database and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync(CancellationToken ct = default)
     {
         var name = $"test_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}";
-        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        // Unpooled: a pooled connection would be a broken one after StopServerAsync/StartServerAsync.
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(AdminConnectionString) { Pooling = false }.ConnectionString);
         await connection.OpenAsync(ct);
         await using var create = new NpgsqlCommand($"CREATE DATABASE {name} TEMPLATE template0", connection);
         await create.ExecuteNonQueryAsync(ct);

@@ -1,12 +1,13 @@
 using Hangar.Sandbox.Bubblewrap;
 using Hangar.Server;
+using Hangar.Storage;
 using Hangar.Vault;
 using Microsoft.AspNetCore.Builder;
 using Spectre.Console;
 
 namespace Hangar.Cli.Commands;
 
-/// <summary>Turns start-up refusals (bubblewrap can't run here; stored secrets can't be opened) into messages that say what to do.</summary>
+/// <summary>Turns start-up refusals (bubblewrap can't run here; stored secrets or the database can't be opened) into messages that say what to do.</summary>
 internal static class SandboxChecks
 {
     /// <summary>The built server, or null after printing why sandboxes can't run and how to fix it.</summary>
@@ -24,6 +25,16 @@ internal static class SandboxChecks
         catch (VaultKeyException e)
         {
             Terminal.Error($"refusing to start: {e.Message}");
+            return null;
+        }
+        catch (StoreUnusableException e)
+        {
+            Terminal.Error(e.Message);
+            return null;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Terminal.Err.MarkupLine("Stopped while waiting for the database.");
             return null;
         }
     }

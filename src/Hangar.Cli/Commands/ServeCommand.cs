@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Hangar.Server;
 using Hangar.Server.Harness;
+using Hangar.Storage;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 
@@ -15,6 +16,7 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var data = StoreArguments.Data();
         var database = StoreArguments.Database();
+        var poolSize = StoreArguments.PoolSize();
         var noWorkers = new Option<bool>("--no-workers") { Description = "Serve the API only; run sessions with separate `hangar worker` processes" };
         var headroom = WorkerArguments.TakeoverHeadroom();
         var sandbox = StoreArguments.Sandbox();
@@ -24,16 +26,29 @@ internal static class ServeCommand
         command.Options.Add(host);
         command.Options.Add(data);
         command.Options.Add(database);
+        command.Options.Add(poolSize);
         command.Options.Add(noWorkers);
         command.Options.Add(headroom);
         command.Options.Add(sandbox);
         command.SetAction(async (parse, ct) =>
         {
+            StoreOptions store;
+            try
+            {
+                store = StoreArguments.Resolve(parse, data, database, poolSize);
+            }
+            catch (StoreArgumentException e)
+            {
+                Terminal.Error(e.Message);
+                return 2;
+            }
             var options = new HangarServerOptions
             {
                 Port = parse.GetValue(port),
                 ListenAddress = parse.GetValue(host)!,
-                Store = StoreArguments.Resolve(parse, data, database),
+                Store = store,
+                // A database that is down or full at start is waited for, like one that goes away later.
+                WaitForStore = wait => StoreArguments.ReportWaiting(store, wait),
                 BootstrapApiKey = Environment.GetEnvironmentVariable("HANGAR_API_KEY") is { Length: > 0 } key ? key : null,
                 RunWorkers = !parse.GetValue(noWorkers),
                 Workers = new WorkerSettings { Sandbox = parse.GetValue(sandbox), TakeoverHeadroom = parse.GetValue(headroom) },

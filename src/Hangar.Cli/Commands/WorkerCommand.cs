@@ -19,18 +19,29 @@ internal static class WorkerCommand
     {
         var data = StoreArguments.Data();
         var database = StoreArguments.Database();
+        var poolSize = StoreArguments.PoolSize();
         var concurrency = new Option<int>("--concurrency") { Description = "Sessions this process runs at once", DefaultValueFactory = _ => 4 };
         var headroom = WorkerArguments.TakeoverHeadroom();
         var sandbox = StoreArguments.Sandbox();
         var command = new Command("worker", "Run harness workers (no HTTP) that execute sessions from the store");
         command.Options.Add(data);
         command.Options.Add(database);
+        command.Options.Add(poolSize);
         command.Options.Add(concurrency);
         command.Options.Add(headroom);
         command.Options.Add(sandbox);
         command.SetAction(async (parse, ct) =>
         {
-            var store = StoreArguments.Resolve(parse, data, database);
+            StoreOptions store;
+            try
+            {
+                store = StoreArguments.Resolve(parse, data, database, poolSize);
+            }
+            catch (StoreArgumentException e)
+            {
+                Terminal.Error(e.Message);
+                return 2;
+            }
             var count = parse.GetValue(concurrency);
             if (count < 1)
             {
@@ -44,7 +55,24 @@ internal static class WorkerCommand
 
     private static async Task<int> RunAsync(StoreOptions storeOptions, WorkerSettings settings, CancellationToken ct)
     {
-        await using var store = await HangarStore.OpenAsync(storeOptions, ct);
+        // A database that is down or full at start is waited for, like one that goes away later.
+        IHangarStore opened;
+        try
+        {
+            opened = await HangarStore.OpenPatientlyAsync(
+                storeOptions, wait => StoreArguments.ReportWaiting(storeOptions, wait), TimeProvider.System, ct);
+        }
+        catch (StoreUnusableException e)
+        {
+            Terminal.Error(e.Message);
+            return 1;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Terminal.Err.MarkupLine("Stopped while waiting for the database.");
+            return 1;
+        }
+        await using var store = opened;
         using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
         HarnessHost host;
         try

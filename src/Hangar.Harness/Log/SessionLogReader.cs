@@ -40,6 +40,29 @@ public sealed class SessionLogReader(ISessionLog log, string sessionId, IReadOnl
         }
     }
 
+    /// <summary>
+    /// Whether an event with this id is in the log beyond what was read, without reading it in:
+    /// after a write whose outcome is unknown (the connection broke around the commit), this tells
+    /// whether to write again. Only the harness appends its own events, so the id is proof.
+    /// </summary>
+    public async Task<bool> HasLandedAsync(string eventId, CancellationToken ct)
+    {
+        var after = LastSeq;
+        while (true)
+        {
+            var page = await log.ReadAsync(sessionId, after, PageSize, ct);
+            if (page.Any(e => e.Id == eventId))
+            {
+                return true;
+            }
+            if (page.Count < PageSize)
+            {
+                return false;
+            }
+            after = page[^1].Seq;
+        }
+    }
+
     /// <summary>Reflects a fenced write's <c>processed_at</c> marks in the events already read.</summary>
     public void MarkProcessed(IReadOnlyCollection<string> ids, DateTimeOffset at)
     {

@@ -51,16 +51,24 @@ public sealed class InterruptWatch : IDisposable
         {
             while (!ct.IsCancellationRequested)
             {
-                foreach (var e in await log.ReadAsync(sessionId, afterSeq, 1000, ct))
+                try
                 {
-                    afterSeq = e.Seq;
-                    if (e.Type == "user.interrupt" && e.ProcessedAt is null)
+                    foreach (var e in await log.ReadAsync(sessionId, afterSeq, 1000, ct))
                     {
-                        lock (_gate)
+                        afterSeq = e.Seq;
+                        if (e.Type == "user.interrupt" && e.ProcessedAt is null)
                         {
-                            _current.Cancel();
+                            lock (_gate)
+                            {
+                                _current.Cancel();
+                            }
                         }
                     }
+                }
+                catch (Exception e) when (TransientFailures.IsTransient(e) && !ct.IsCancellationRequested)
+                {
+                    // A database hiccup: keep watching (the next read is a recheck away), so an
+                    // interrupt sent while a step waits out the same hiccup still cuts it short.
                 }
                 await _subscription.WaitAsync(Recheck, ct);
             }
@@ -70,7 +78,7 @@ public sealed class InterruptWatch : IDisposable
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {
-            // A read failed (database hiccup): the runner still sees the interrupt at its next step.
+            // A read failed for good: the runner still sees the interrupt at its next step.
         }
     }
 

@@ -110,7 +110,7 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
                 // Refused at acquisition: a newer lease owns the session's workspace, so this one is lost.
                 throw new LeaseLostException(lease.SessionId, lease.Epoch);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException && !TransientFailures.IsTransient(e))
             {
                 await SandboxFailedAsync(e, state, ct);
                 return null;
@@ -134,6 +134,8 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
     /// ends like an exhausted one, as the spec does for tool config found invalid at first use: every open
     /// call gets an error result (tool_use/tool_result pairs stay whole), then <c>session.error{unknown_error,
     /// exhausted}</c> with the reason and <c>status_idle{retries_exhausted}</c>. A new message tries again.
+    /// Passing failures (the database briefly full or down: <see cref="TransientFailures"/>) never come
+    /// here: they propagate, and the turn runner retries the step.
     /// </summary>
     private Task SandboxFailedAsync(Exception e, LogState state, CancellationToken ct)
     {

@@ -20,6 +20,11 @@ internal static partial class HarnessLog
     [LoggerMessage(Level = LogLevel.Error, Message = "Session {SessionId} failed in the harness; it stays claimable and will be retried")]
     public static partial void SessionFailed(ILogger logger, Exception exception, string sessionId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId}: the database is unavailable or overloaded ({Reason}); "
+        + "try {Failures} failed, retrying in {DelayMs:0} ms while the lease is held. If this persists, check the database and "
+        + "its max_connections (docs/operations.md)")]
+    public static partial void StoreUnavailable(ILogger logger, string sessionId, string reason, int failures, double delayMs);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker loop error; retrying shortly")]
     public static partial void LoopFailed(ILogger logger, Exception exception);
 }

@@ -79,6 +79,15 @@ public sealed record HarnessOptions
 
     public TimeSpan RetryMaxDelay { get; init; } = DefaultRetryMaxDelay;
 
+    /// <summary>
+    /// A step that met a passing store failure (<see cref="Storage.TransientFailures"/>: database
+    /// down, overloaded, restarting) waits from this much…
+    /// </summary>
+    public TimeSpan StoreRetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>…up to this much between tries; it keeps trying for as long as it holds the lease.</summary>
+    public TimeSpan StoreRetryMaxDelay { get; init; } = TimeSpan.FromSeconds(2);
+
     public int MaxTokens { get; init; } = 8192;
 
     /// <summary>Compact the context when its estimate passes this share of the model's window.</summary>

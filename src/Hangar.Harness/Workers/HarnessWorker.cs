@@ -150,7 +150,7 @@ public sealed class HarnessWorker(IHangarStore store, HarnessOptions options, Sa
         var renewal = RenewAsync(lease, held, renewing.Token);
         try
         {
-            var step = await new TurnRunner(store, options, sandboxes, logs).RunAsync(lease, held.Token);
+            var step = await new TurnRunner(store, options, sandboxes, logs, logger).RunAsync(lease, held.Token);
             HarnessLog.Settled(logger, lease.SessionId, step?.GetType().Name ?? "deleted");
         }
         catch (LeaseLostException)

@@ -18,6 +18,8 @@ public static class SessionStream
     private const int BatchSize = 100;
     private const int MaxDeltaTypes = 100;
     private static readonly TimeSpan GapRetry = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan TransientRetryBase = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan TransientRetryMax = TimeSpan.FromSeconds(5);
 
     public static async Task StreamAsync(string id, HttpContext context, IHangarStore store, HangarServerOptions options, TimeProvider time)
     {
@@ -54,43 +56,54 @@ public static class SessionStream
         SseWriter writer, TimeSpan heartbeat, TimeProvider time, CancellationToken ct)
     {
         var woken = false;
+        var failures = 0;
         while (true)
         {
-            var batch = await store.Events.ReadAsync(sessionId, afterSeq, BatchSize, ct);
-            foreach (var record in batch)
+            try
             {
-                if (record.Seq != afterSeq + 1)
+                var batch = await store.Events.ReadAsync(sessionId, afterSeq, BatchSize, ct);
+                failures = 0;
+                foreach (var record in batch)
                 {
-                    break; // A gap: an earlier append is not visible yet; re-read shortly.
+                    if (record.Seq != afterSeq + 1)
+                    {
+                        break; // A gap: an earlier append is not visible yet; re-read shortly.
+                    }
+                    await writer.WriteEventAsync(record.Type, record.Id, EventJson.ToWire(record), ct);
+                    afterSeq = record.Seq;
+                    if (record.Type == "session.deleted")
+                    {
+                        return;
+                    }
                 }
-                await writer.WriteEventAsync(record.Type, record.Id, EventJson.ToWire(record), ct);
-                afterSeq = record.Seq;
-                if (record.Type == "session.deleted")
+                if (batch.Count > 0 && batch[^1].Seq != afterSeq)
                 {
-                    return;
+                    await Task.Delay(GapRetry, time, ct);
+                    continue;
                 }
-            }
-            if (batch.Count > 0 && batch[^1].Seq != afterSeq)
-            {
-                await Task.Delay(GapRetry, time, ct);
-                continue;
-            }
-            if (batch.Count == BatchSize)
-            {
-                continue; // More may be waiting.
-            }
-            if (batch.Count == 0 && woken && await EndIfDeletedAsync(store, workspaceId, sessionId, writer, time, ct))
-            {
-                return;
-            }
-            woken = await subscription.WaitAsync(heartbeat, ct);
-            if (!woken)
-            {
-                if (await EndIfDeletedAsync(store, workspaceId, sessionId, writer, time, ct))
+                if (batch.Count == BatchSize)
+                {
+                    continue; // More may be waiting.
+                }
+                if (batch.Count == 0 && woken && await EndIfDeletedAsync(store, workspaceId, sessionId, writer, time, ct))
                 {
                     return;
                 }
-                await writer.WritePingAsync(ct);
+                woken = await subscription.WaitAsync(heartbeat, ct);
+                if (!woken)
+                {
+                    if (await EndIfDeletedAsync(store, workspaceId, sessionId, writer, time, ct))
+                    {
+                        return;
+                    }
+                    await writer.WritePingAsync(ct);
+                }
+            }
+            catch (Exception e) when (TransientFailures.IsTransient(e) && !ct.IsCancellationRequested)
+            {
+                // The database is briefly away: the stream stays open and resumes from the same
+                // position, so the client neither loses events nor sees them twice.
+                await Task.Delay(Backoff.For(++failures, TransientRetryBase, TransientRetryMax), time, ct);
             }
         }
     }

@@ -31,7 +31,11 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         catch (Exception exception) when (!context.Response.HasStarted)
         {
             var error = Translate(exception);
-            if (error.Status >= 500)
+            if (error is OverloadedException)
+            {
+                LogTransient(logger, requestId, TransientFailures.Describe(exception));
+            }
+            else if (error.Status >= 500)
             {
                 LogUnhandled(logger, exception, requestId);
             }
@@ -41,6 +45,9 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
 
     public const string RequestIdKey = "hangar.request_id";
 
+    /// <summary>What a client is told to wait before retrying a request that met a passing database failure.</summary>
+    public const int TransientRetryAfterSeconds = 2;
+
     private static ApiException Translate(Exception exception) => exception switch
     {
         ApiException api => api,
@@ -49,6 +56,10 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         BadHttpRequestException bad => new InvalidRequestException(bad.Message),
         JsonException json => new InvalidRequestException($"The request body is not valid JSON: {json.Message}"),
         DuplicateNameException duplicate => new ConflictException(duplicate.Message),
+        // The database is down, restarting or out of connections: the same request will succeed
+        // shortly, so say so (529 + retry-after) instead of a 500 that reads like a bug.
+        _ when TransientFailures.IsTransient(exception) => new OverloadedException(
+            "The server's database is briefly unavailable or overloaded; retry the request shortly.", TransientRetryAfterSeconds),
         _ => new InternalErrorException(),
     };
 
@@ -70,6 +81,12 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         if (!error.ShouldRetry)
         {
             response.Headers["x-should-retry"] = "false";
+        }
+        if (error is OverloadedException overloaded)
+        {
+            // Explicit, so a client that would not retry this status on its own still does.
+            response.Headers["x-should-retry"] = "true";
+            response.Headers["retry-after"] = overloaded.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         if (error.Status == 429)
         {
@@ -93,6 +110,10 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         response.ContentType = "application/json";
         await response.WriteAsync(envelope.ToJsonString(WireJson.Options), context.RequestAborted);
     }
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Request {RequestId} met a passing database failure ({Reason}); answered 529 with retry-after. "
+        + "If this persists, check the database and its max_connections (docs/operations.md)")]
+    private static partial void LogTransient(ILogger logger, string requestId, string reason);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled error for request {RequestId}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string requestId);

@@ -16,9 +16,9 @@ internal sealed class PostgresHangarStore : IHangarStore
     private readonly PostgresNotificationListener _listener;
     private readonly PostgresSessionLog _events;
 
-    private PostgresHangarStore(string connectionString)
+    private PostgresHangarStore(string connectionString, int poolSize)
     {
-        _source = NpgsqlDataSource.Create(connectionString);
+        _source = NpgsqlDataSource.Create(PoolSizing.Apply(connectionString, poolSize));
         // Keepalives let the idle LISTEN connection notice a dead server and reconnect.
         var listen = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
         if (listen.KeepAlive == 0)
@@ -55,9 +55,9 @@ internal sealed class PostgresHangarStore : IHangarStore
         set => _events.BeforeCommit = value;
     }
 
-    public static async Task<PostgresHangarStore> ConnectAsync(string connectionString, CancellationToken ct)
+    public static async Task<PostgresHangarStore> ConnectAsync(string connectionString, int poolSize, CancellationToken ct)
     {
-        var store = new PostgresHangarStore(connectionString);
+        var store = new PostgresHangarStore(connectionString, poolSize);
         try
         {
             await store._listener.StartAsync(ct);

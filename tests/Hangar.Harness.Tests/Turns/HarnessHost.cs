@@ -126,7 +126,17 @@ public sealed class HarnessHost : IAsyncDisposable
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
         while (true)
         {
-            var events = await EventsAsync(sessionId);
+            List<JsonObject> events;
+            try
+            {
+                events = await EventsAsync(sessionId);
+            }
+            catch (HttpRequestException e) when ((int?)e.StatusCode == 529 && DateTime.UtcNow < deadline)
+            {
+                // The database is briefly away (tests of outages): retry as an SDK would.
+                await Task.Delay(50);
+                continue;
+            }
             if (done(events))
             {
                 return events;
