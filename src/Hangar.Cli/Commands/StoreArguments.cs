@@ -81,7 +81,8 @@ internal static class StoreArguments
         }
         var builder = new DbConnectionStringBuilder { ConnectionString = store.ConnectionString };
         string Part(string key) => builder.TryGetValue(key, out var v) ? v?.ToString() ?? "?" : "?";
-        return $"PostgreSQL database {Part("Database")} on {Part("Host")}";
+        var port = builder.TryGetValue("Port", out var p) && p is not null ? $":{p}" : "";
+        return $"PostgreSQL database {Part("Database")} on {Part("Host")}{port}";
     }
 }
 

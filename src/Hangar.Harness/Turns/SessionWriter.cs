@@ -25,7 +25,8 @@ public sealed class SessionWriter(ISessionLeases leases, SessionLease lease, Ses
         row.Advance(status, now);
         // Fixed before any retry: what this decision was based on, not what a retry's check reads.
         var seenThrough = reader.LastSeq;
-        for (var failures = 0; ; )
+        var failures = 0;
+        while (true)
         {
             try
             {
