@@ -47,7 +47,8 @@ public sealed class OwnershipTests : IAsyncLifetime
     {
         ["type"] = "cloud",
         ["networking"] = new JsonObject { ["type"] = "limited", ["allowed_hosts"] = new JsonArray($"allowed.test:{upstream.Port}") },
-    }) with { LeaseEpoch = epoch };
+    }) with
+    { LeaseEpoch = epoch };
 
     [Fact]
     public async Task A_stale_owner_that_calls_releases_and_shuts_down_leaves_the_new_owner_running()
