@@ -77,8 +77,9 @@ public sealed class OwnershipTests : IAsyncLifetime
         Assert.Equal(("first-ok", false), ToText(await running));
         Assert.Equal(("second-ok", false), await owner.RunAsync(Tools.Bash("echo second-ok")));
         Assert.Equal(("run\nrun", false), await owner.RunAsync(Tools.Bash("cat runs.log")));
-        Assert.True(File.Exists(Path.Join(root, "egress", owner.Name + ".sock")), "the new owner's egress socket is gone");
-        Assert.False(File.Exists(Path.Join(root, "egress", stale.Name + ".sock")), "the stale owner left its socket behind");
+        Assert.NotEqual(owner.EgressSocket, stale.EgressSocket);
+        Assert.True(File.Exists(owner.EgressSocket), "the new owner's egress socket is gone");
+        Assert.False(File.Exists(stale.EgressSocket), "the stale owner left its socket behind");
         var (curl, _) = await owner.RunAsync(Tools.Bash($"curl -sS -m 5 http://allowed.test:{upstream.Port}/ ; echo \" rc=$?\""));
         Assert.Contains("hello from allowed rc=0", curl);
     }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Hangar.Server;
 using Hangar.Server.Harness;
-using Hangar.Storage;
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 
@@ -32,14 +31,8 @@ internal static class ServeCommand
         command.Options.Add(sandbox);
         command.SetAction(async (parse, ct) =>
         {
-            StoreOptions store;
-            try
+            if (StoreArguments.ResolveOrExplain(parse, data, database, poolSize) is not { } store)
             {
-                store = StoreArguments.Resolve(parse, data, database, poolSize);
-            }
-            catch (StoreArgumentException e)
-            {
-                Terminal.Error(e.Message);
                 return 2;
             }
             var options = new HangarServerOptions

@@ -49,6 +49,20 @@ internal static class StoreArguments
         };
     }
 
+    /// <summary>As <see cref="Resolve"/>, or null after printing why the options can't be used (the command then exits 2).</summary>
+    public static StoreOptions? ResolveOrExplain(ParseResult parse, Option<string> data, Option<string?> database, Option<int?> poolSize)
+    {
+        try
+        {
+            return Resolve(parse, data, database, poolSize);
+        }
+        catch (StoreArgumentException e)
+        {
+            Terminal.Error(e.Message);
+            return null;
+        }
+    }
+
     private static int? PoolSizeFromEnvironment()
     {
         var text = Environment.GetEnvironmentVariable("HANGAR_DB_POOL_SIZE");

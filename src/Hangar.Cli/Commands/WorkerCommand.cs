@@ -32,14 +32,8 @@ internal static class WorkerCommand
         command.Options.Add(sandbox);
         command.SetAction(async (parse, ct) =>
         {
-            StoreOptions store;
-            try
+            if (StoreArguments.ResolveOrExplain(parse, data, database, poolSize) is not { } store)
             {
-                store = StoreArguments.Resolve(parse, data, database, poolSize);
-            }
-            catch (StoreArgumentException e)
-            {
-                Terminal.Error(e.Message);
                 return 2;
             }
             var count = parse.GetValue(concurrency);

@@ -54,6 +54,9 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     /// <summary>The host directory behind /workspace (owned by the session uid; never read it as root).</summary>
     public string HostWorkspace => Session.Workspace;
 
+    /// <summary>The host path of this instance's egress proxy socket, when it has one.</summary>
+    internal string? EgressSocket => proxy?.UnixSocketPath;
+
     /// <summary>The host uid the sandbox's uid 1000 maps to.</summary>
     public int HostUid => Session.Uid;
 

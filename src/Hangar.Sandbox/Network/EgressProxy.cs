@@ -56,7 +56,7 @@ public sealed class EgressProxy(EgressProxyOptions options, ILogger<EgressProxy>
             var directory = Path.GetFullPath(options.SocketDirectory);
             Directory.CreateDirectory(directory);
             File.SetUnixFileMode(directory, (UnixFileMode)0b111_001_001); // 0711: traversable, not listable
-            var socketPath = Path.Combine(directory, sessionId + ".sock");
+            var socketPath = Path.Combine(directory, SocketFileName(sessionId));
             if (System.Text.Encoding.UTF8.GetByteCount(socketPath) > MaxUnixSocketPathBytes)
             {
                 throw new ArgumentException($"socket path '{socketPath}' exceeds the unix socket limit of {MaxUnixSocketPathBytes} bytes");
@@ -89,6 +89,13 @@ public sealed class EgressProxy(EgressProxyOptions options, ILogger<EgressProxy>
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// A short, fixed-length file name for a listener: instance names (<c>&lt;session&gt;-&lt;token&gt;</c>) under a deep
+    /// data directory would overrun the 107-byte unix socket path limit. The log line of each start pairs name and path.
+    /// </summary>
+    private static string SocketFileName(string name) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)))[..20] + ".sock";
 
     /// <summary>Stops every session's listener (server shutdown).</summary>
     public async ValueTask DisposeAsync()
