@@ -25,6 +25,9 @@ public sealed class Disruption(string kind, FleetProcess victim, List<Affected> 
 
     public Stopwatch Clock => clock;
 
+    /// <summary>When it started (UTC), to line it up with the database's timestamps.</summary>
+    public DateTime At { get; } = DateTime.UtcNow - clock.Elapsed;
+
     public override string ToString() => $"{Kind} {Victim.Name} (pid {Victim.Pid}) holding {Affected.Count} sessions";
 }
 
@@ -120,10 +123,13 @@ public sealed class Disruptor(ChaosOptions options, Fleet fleet, Observer observ
             case Disruption.KillWorker:
                 {
                     var victim = workers[_random.Next(workers.Count)];
+                    // Held before the kill (another worker may claim one while the kill is under way on a loaded
+                    // host), and after it (the dead owner's leases stay in the rows until someone claims them).
+                    var before = await observer.HeldByAsync(victim.Owner!);
                     var clock = Stopwatch.StartNew();
                     await fleet.KillAndRestartAsync(victim);
-                    // The dead owner's leases stay in the rows until someone claims them.
-                    Watch(new Disruption(kind, victim, await observer.HeldByAsync(victim.Owner!), clock));
+                    var after = await observer.HeldByAsync(victim.Owner!);
+                    Watch(new Disruption(kind, victim, [.. after, .. before.Where(b => after.All(a => a.SessionId != b.SessionId))], clock));
                     break;
                 }
             default:

@@ -61,7 +61,48 @@ public sealed class Observer(string database)
             $$;
             DROP TRIGGER IF EXISTS chaos_audit ON session_events;
             CREATE TRIGGER chaos_audit AFTER INSERT ON session_events FOR EACH ROW EXECUTE FUNCTION chaos_audit();
+
+            CREATE TABLE IF NOT EXISTS chaos_claims (
+                session_id text NOT NULL,
+                lease_epoch bigint NOT NULL,
+                lease_owner text,
+                application text NOT NULL,
+                claimed_at timestamptz NOT NULL DEFAULT clock_timestamp()
+            );
+            CREATE OR REPLACE FUNCTION chaos_claim_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO chaos_claims (session_id, lease_epoch, lease_owner, application)
+                VALUES (NEW.id, NEW.lease_epoch, NEW.lease_owner, current_setting('application_name'));
+                RETURN NULL;
+            END;
+            $$;
+            DROP TRIGGER IF EXISTS chaos_claim_audit ON resources;
+            CREATE TRIGGER chaos_claim_audit AFTER UPDATE OF lease_epoch ON resources FOR EACH ROW
+                WHEN (NEW.lease_epoch IS DISTINCT FROM OLD.lease_epoch) EXECUTE FUNCTION chaos_claim_audit();
             """);
+    }
+
+    /// <summary>A session's claims and writes in time order, with the database's timestamps: how a slow recovery went.</summary>
+    public async Task<string> TimelineAsync(string sessionId)
+    {
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var select = new NpgsqlCommand("""
+            SELECT at, what FROM (
+                SELECT claimed_at AS at, 'claim  epoch ' || lease_epoch || ' by ' || application AS what FROM chaos_claims WHERE session_id = @id
+                UNION ALL
+                SELECT written_at, 'write  seq ' || seq || ' ' || type || ' by ' || application || ' at epoch ' || lease_epoch
+                    || CASE WHEN lease_live THEN '' ELSE ' (lease expired)' END FROM chaos_writes WHERE session_id = @id
+            ) timeline ORDER BY at
+            """, connection);
+        select.Parameters.AddWithValue("id", sessionId);
+        var text = new System.Text.StringBuilder();
+        await using var reader = await select.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  {reader.GetDateTime(0):HH:mm:ss.fff} {reader.GetString(1)}");
+        }
+        return text.ToString();
     }
 
     /// <summary>Sessions whose lease <paramref name="owner"/> holds, with their last seq; those whose log ends idle are left out (nothing is pending).</summary>

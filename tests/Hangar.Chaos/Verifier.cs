@@ -34,6 +34,7 @@ public sealed class Verifier(ChaosReport report, Fleet fleet, Observer observer,
                 CheckStream(name, watcher, events);
             }
         }
+        await WriteDisruptionsAsync();
         foreach (var disruption in disruptions)
         {
             report.Disruptions[disruption.Kind] = report.Disruptions.GetValueOrDefault(disruption.Kind) + 1;
@@ -53,6 +54,33 @@ public sealed class Verifier(ChaosReport report, Fleet fleet, Observer observer,
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// disruptions.txt: every disruption and what became of the sessions its victim held; the five
+    /// slowest recoveries with their sessions' claim and write timelines (database clock, UTC).
+    /// </summary>
+    private async Task WriteDisruptionsAsync()
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var d in disruptions)
+        {
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"{d.At:HH:mm:ss.fff} {d}");
+            foreach (var a in d.Affected)
+            {
+                text.AppendLine(System.Globalization.CultureInfo.InvariantCulture,
+                    $"    {a.SessionId} epoch {a.Epoch} seq {a.SeqAtDisruption}: takeover {a.Takeover?.TotalSeconds:0.00} s, next event {a.NextEvent?.TotalSeconds:0.00} s");
+            }
+        }
+        var slowest = disruptions.SelectMany(d => d.Affected.Select(a => (Disruption: d, Affected: a)))
+            .OrderByDescending(x => x.Affected.NextEvent ?? TimeSpan.MaxValue).Take(5).ToList();
+        foreach (var (d, a) in slowest)
+        {
+            text.AppendLine().AppendLine(System.Globalization.CultureInfo.InvariantCulture,
+                $"slow: {a.SessionId} after {d} at {d.At:HH:mm:ss.fff}: takeover {a.Takeover?.TotalSeconds:0.00} s, next event {a.NextEvent?.TotalSeconds:0.00} s");
+            text.Append(await observer.TimelineAsync(a.SessionId));
+        }
+        await File.WriteAllTextAsync(Path.Combine(report.Artifacts, "disruptions.txt"), text.ToString());
     }
 
     /// <summary>The shared crash-test invariants (dense seqs, replies once, tool calls answered once, spans closed, turns ending idle{end_turn}) plus no session.error.</summary>
