@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Hangar.FakeModel;
+using Hangar.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,4 +1,5 @@
 using Hangar.FakeModel;
+using Hangar.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Hangar.Cli.Tests.Crash;
+namespace Hangar.Testing;
 
 /// <summary>One stored event, as the database holds it (with its seq, which the API does not show).</summary>
 public sealed record StoredEvent(long Seq, string Id, string Type, JsonObject Json)

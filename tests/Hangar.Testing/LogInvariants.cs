@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Hangar.Cli.Tests.Crash;
+namespace Hangar.Testing;
 
 /// <summary>
 /// What a session log must look like however many workers died while writing it: dense seqs,
