@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Hangar.FakeModel;
+using Hangar.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
