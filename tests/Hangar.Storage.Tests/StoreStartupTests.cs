@@ -68,6 +68,22 @@ public sealed class StoreStartupTests : IDisposable
     }
 
     [Fact]
+    public async Task A_connection_stalled_inside_a_transaction_is_ended_by_the_server_so_its_row_locks_go()
+    {
+        var cluster = await PostgresCluster.SharedAsync();
+        var connectionString = PoolSizing.Apply(await cluster.CreateDatabaseAsync(Ct), 2);
+        await using var stalled = new NpgsqlConnection(connectionString);
+        await stalled.OpenAsync(Ct);
+        await using (var show = new NpgsqlCommand("SHOW idle_in_transaction_session_timeout", stalled))
+        {
+            Assert.Equal("5s", await show.ExecuteScalarAsync(Ct));
+        }
+        // An operator's own server options are left as they are.
+        var own = new NpgsqlConnectionStringBuilder(PoolSizing.Apply("Host=db;Options=-c statement_timeout=1000", 2));
+        Assert.Equal("-c statement_timeout=1000", own.Options);
+    }
+
+    [Fact]
     public async Task A_process_never_holds_more_connections_than_its_budget_plus_the_listener()
     {
         var cluster = await PostgresCluster.SharedAsync();
