@@ -26,18 +26,18 @@ public sealed class FullWorkerCrashTests(FullWorkerFleet fleet, ITestOutputHelpe
     private const int Sessions = 20;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
-    /// <summary>Lease ttl (1.5 s) + poll (250 ms) and the first write, with room for a busy machine.</summary>
-    private static readonly TimeSpan Promptly = TimeSpan.FromSeconds(2);
+    /// <summary>Only a sanity bound: the test's claim is the order below, not a wall-clock figure (the bench measures those).</summary>
+    private static readonly TimeSpan Promptly = TimeSpan.FromSeconds(6);
 
     [Fact]
-    public async Task A_killed_workers_sessions_resume_within_two_seconds_though_the_survivor_is_full()
+    public async Task A_killed_workers_sessions_resume_while_the_full_survivors_own_turns_still_run()
     {
         var killed = 0;
         // Before the kill every turn streams for 15 s, so both workers stay full well past the
         // takeover; afterwards replies are quick (the taken-over turns, then the queue).
         fleet.Model.Respond(request => Volatile.Read(ref killed) == 1
             ? FakeReply.Text($"Answer to {ModelRequests.LastUserText(request)}.")
-            : FakeReply.Text("Long answer," + string.Concat(Enumerable.Repeat(" still streaming", 75))).WithTokenDelay(TimeSpan.FromMilliseconds(100)));
+            : FakeReply.Text("Long answer," + string.Concat(Enumerable.Repeat(" still streaming", 150))).WithTokenDelay(TimeSpan.FromMilliseconds(100)));
         var sessions = new List<string>();
         for (var i = 0; i < Sessions; i++)
         {
@@ -60,9 +60,17 @@ public sealed class FullWorkerCrashTests(FullWorkerFleet fleet, ITestOutputHelpe
         }
         Assert.True(recoveries.All(r => r.FirstEvent < Promptly),
             $"a killed worker's session waited longer than {Promptly}:\n{string.Join("\n", recoveries)}\n{fleet.Transcripts()}");
+        // The point, independent of the machine's speed: every taken-over session resumed while the survivor's own
+        // turns were still streaming (before, they waited for one of those to end).
+        var taken = kills.Select(k => k.SessionId).ToHashSet();
+        foreach (var survivorTurn in running.Where(s => !taken.Contains(s)))
+        {
+            var log = await fleet.Log.EventsAsync(survivorTurn);
+            Assert.False(log.Any(e => e.Text.StartsWith("Long answer", StringComparison.Ordinal)),
+                $"{survivorTurn}'s turn on the survivor ended before the takeovers were done:\n{string.Join("\n", recoveries)}");
+        }
 
         await fleet.KeepTwoWorkersAsync();
-        var taken = kills.Select(k => k.SessionId).ToHashSet();
         foreach (var (session, i) in sessions.Select((s, i) => (s, i)))
         {
             var log = await fleet.Log.WaitForIdleAsync(session, 1, Patience, fleet.Transcripts);
