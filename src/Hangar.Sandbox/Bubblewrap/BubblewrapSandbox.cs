@@ -105,11 +105,17 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     {
         ThrowIfGone();
         var started = start();
-        if (Volatile.Read(ref disposed) == 0 && WorkspaceOwnership.IsOwner(Session, Name))
+        try
+        {
+            ThrowIfGone();
             return started;
-        kill(started);
-        cgroup.KillAll();
-        throw new SandboxGoneException($"Another sandbox instance took over the workspace of {SessionId}.");
+        }
+        catch (SandboxGoneException)
+        {
+            kill(started);
+            cgroup.KillAll();
+            throw;
+        }
     }
 
     private async Task<ToolResult> ExecuteOnceAsync(ToolCall call, CancellationToken ct)
