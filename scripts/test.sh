@@ -2,7 +2,7 @@
 # Runs Hangar's whole test suite. On a fresh Debian/Ubuntu machine it first installs what the
 # tests use: ripgrep (grep tool), PostgreSQL server binaries (tests start their own throwaway clusters; no shared
 # service is started here), bubblewrap, socat and slirp4netns (sandboxes and
-# their networking), curl (network tests run it inside sandboxes), chromium + chromium-driver (console tests).
+# their networking), curl (network tests run it inside sandboxes).
 # Extra arguments go to `dotnet test`, e.g. scripts/test.sh --filter "FullyQualifiedName~Cli".
 set -euo pipefail
 
@@ -14,8 +14,6 @@ have() { command -v "$1" > /dev/null 2>&1; }
 missing=()
 have_postgres || missing+=(postgresql)
 have bwrap || missing+=(bubblewrap)
-have chromium || missing+=(chromium)
-have chromedriver || missing+=(chromium-driver)
 have rg || missing+=(ripgrep)
 have socat || missing+=(socat)
 have slirp4netns || missing+=(slirp4netns)
