@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using Hangar.Harness.Tools;
+using Hangar.Tools;
 
 // One request per stdin line, one response per stdout line (compact JSON):
 //   {"name":"read|write|edit|glob|grep","input":{...},"key":"<idempotency key>"}
@@ -35,18 +34,5 @@ while (await stdin.ReadLineAsync() is { } line)
     await stdout.WriteLineAsync(new JsonObject { ["content"] = result.Content, ["is_error"] = result.IsError }.ToJsonString());
 }
 
-async Task<ToolResult> RunAsync(string name, JsonObject input)
-{
-    try
-    {
-        return await files.ExecuteAsync(name, new ToolInput(name, input), CancellationToken.None);
-    }
-    catch (ToolInputException e)
-    {
-        return ToolResult.Text(e.Message, isError: true);
-    }
-    catch (Exception e) when (e is IOException or UnauthorizedAccessException or RegexMatchTimeoutException)
-    {
-        return ToolResult.Text($"{name}: {e.Message}", isError: true);
-    }
-}
+Task<ToolResult> RunAsync(string name, JsonObject input) =>
+    ToolErrors.CatchAsync(name, () => files.ExecuteAsync(name, new ToolInput(name, input), CancellationToken.None));

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Hangar.Contracts;
 using Hangar.Harness.Mcp;
-using Hangar.Harness.Network;
 using Hangar.Storage;
+using Hangar.Tools.Network;
 
 namespace Hangar.Vault;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
-using Hangar.Harness.Tools;
+using Hangar.Tools;
 
 namespace Hangar.Sandbox.Tests;
 

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using Hangar.Harness.Tools;
 using Hangar.Sandbox.Bubblewrap;
 using Hangar.Sandbox.Network;
 using Hangar.Sandbox.Tests.Network;
+using Hangar.Tools;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hangar.Sandbox.Tests;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Hangar.Harness.Tools;
 using Hangar.Sandbox.Bubblewrap;
+using Hangar.Tools;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hangar.Sandbox.Tests;

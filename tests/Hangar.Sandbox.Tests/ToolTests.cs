@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Hangar.Harness.Tools;
+using Hangar.Tools;
 
 namespace Hangar.Sandbox.Tests;
 

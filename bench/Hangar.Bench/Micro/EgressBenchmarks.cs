@@ -1,7 +1,7 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
-using Hangar.Harness.Network;
 using Hangar.Sandbox.Network;
+using Hangar.Tools.Network;
 
 namespace Hangar.Bench.Micro;
 

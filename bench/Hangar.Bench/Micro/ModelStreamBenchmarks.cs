@@ -4,8 +4,8 @@ using BenchmarkDotNet.Attributes;
 using Hangar.Harness.Context;
 using Hangar.Harness.Models;
 using Hangar.Harness.Models.Anthropic;
-using Hangar.Harness.Tools;
 using Hangar.Harness.Turns;
+using Hangar.Tools;
 
 namespace Hangar.Bench.Micro;
 

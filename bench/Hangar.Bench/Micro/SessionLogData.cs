@@ -4,10 +4,10 @@ using Hangar.Contracts;
 using Hangar.Harness.Context;
 using Hangar.Harness.Log;
 using Hangar.Harness.Models;
-using Hangar.Harness.Tools;
 using Hangar.Harness.Turns;
 using Hangar.Server.Resources.Sessions;
 using Hangar.Storage;
+using Hangar.Tools;
 
 namespace Hangar.Bench.Micro;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Hangar.Harness.Network;
+using Hangar.Tools.Network;
 using Microsoft.Extensions.Logging.Abstractions;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;

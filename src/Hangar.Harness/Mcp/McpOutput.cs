@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Hangar.Harness.Tools;
+using Hangar.Tools;
 using ModelContextProtocol.Protocol;
 
 namespace Hangar.Harness.Mcp;
@@ -8,8 +8,8 @@ namespace Hangar.Harness.Mcp;
 /// <summary>
 /// An MCP tool result as <c>agent.mcp_tool_result</c> content. The output is untrusted data: text
 /// blocks are passed through as text (never parsed or acted on), other block kinds are named but not
-/// forwarded, and the whole is kept under the tool-output limit (head and tail, like sandbox tools;
-/// there is no sandbox file to spill to on the host side).
+/// forwarded, and the whole is kept under the tool-output limit (<see cref="ToolOutputSpill"/>'s head and
+/// tail, like sandbox tools; there is no sandbox file to spill to on the host side).
 /// </summary>
 public static class McpOutput
 {
@@ -30,13 +30,9 @@ public static class McpOutput
             texts.Add(JsonSerializer.Serialize(structured));
         }
         var isError = result.IsError == true;
-        var total = texts.Sum(t => t.Length);
-        if (total > limit)
+        if (texts.Sum(t => t.Length) > limit)
         {
-            var joined = string.Join("\n", texts);
-            var part = (limit - 200) / 2;
-            return ToolResult.Text(
-                joined[..part] + $"\n\n[... {joined.Length - (2 * part)} characters of MCP output omitted ...]\n\n" + joined[^part..], isError);
+            return ToolOutputSpill.Preview(string.Join("\n", texts), isError, limit, "MCP output is not saved anywhere");
         }
         return new ToolResult(new JsonArray([.. texts.Select(t => (JsonNode)new JsonObject { ["type"] = "text", ["text"] = t })]), isError);
     }

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hangar.Harness.Log;
-using Hangar.Harness.Tools;
 using Hangar.Harness.Workers;
 using Hangar.Storage;
+using Hangar.Tools;
 using ModelContextProtocol.Protocol;
 
 namespace Hangar.Harness.Mcp;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Hangar.Tools;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.Harness.Tools;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Hangar.Harness.Tools;
 using Hangar.Storage;
+using Hangar.Tools;
 
 namespace Hangar.Harness.Turns;
 

@@ -1,29 +1,29 @@
 using System.Text.Json.Nodes;
-using Hangar.Harness.Tools;
+using Hangar.Tools;
 
 namespace Hangar.Harness.Turns;
 
 /// <summary>
-/// Keeps tool output the model sees under the limit: a longer text is saved whole to
-/// <c>.hangar/tool-output/&lt;event id&gt;.txt</c> (workspace-relative) in the sandbox and replaced by its head, its tail
-/// and a line naming the file. Output a sandbox already shortened is under the limit and untouched.
+/// Keeps tool output the model sees under the limit, by <see cref="ToolOutputSpill"/>'s policy: a longer text is
+/// saved whole to <c>.hangar/tool-output/&lt;event id&gt;.txt</c> in the sandbox (through its write tool) and
+/// replaced by its head, its tail and a line naming the file. Output a sandbox already shortened is under the
+/// limit and untouched.
 /// </summary>
 public static class ToolOutput
 {
     public static async Task<ToolResult> LimitAsync(ToolResult result, string toolUseId, int limit, ISandbox sandbox, CancellationToken ct)
     {
-        var text = string.Concat(result.Content.OfType<JsonObject>().Select(b => (string?)b["text"] ?? ""));
-        if (text.Length <= limit)
+        if (!ToolOutputSpill.Exceeds(result, limit))
         {
             return result;
         }
-        var path = $".hangar/tool-output/{toolUseId}.txt";
+        var text = ToolOutputSpill.TextOf(result);
+        var path = ToolOutputSpill.RelativePath(toolUseId);
         var saved = await sandbox.ExecuteAsync(
             new ToolCall("write", new JsonObject { ["file_path"] = path, ["content"] = text }, toolUseId + "-output"), ct);
-        var part = (limit - 200) / 2;
-        var note = saved.IsError
-            ? $"\n\n[... {text.Length - (2 * part)} characters omitted; the full output could not be saved ...]\n\n"
-            : $"\n\n[... {text.Length - (2 * part)} characters omitted; the full output ({text.Length} characters) is in {path} ...]\n\n";
-        return ToolResult.Text(text[..part] + note + text[^part..], result.IsError);
+        var where = saved.IsError
+            ? "the full output could not be saved"
+            : ToolOutputSpill.SavedTo($"{WorkspacePaths.SandboxRoot}/{path}", text.Length);
+        return ToolOutputSpill.Preview(text, result.IsError, limit, where);
     }
 }

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Hangar.Harness.Mcp;
 using Hangar.Harness.Models;
-using Hangar.Harness.Tools;
+using Hangar.Tools;
 
 namespace Hangar.Harness.Workers;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Hangar.Harness.Tools;
 using Hangar.Storage;
+using Hangar.Tools;
 
 namespace Hangar.Harness.Workers;
 

@@ -1,9 +1,8 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using Hangar.Harness.Tools;
 using Hangar.Sandbox.Git;
 using Hangar.Sandbox.Network;
 using Hangar.Sandbox.Packages;
+using Hangar.Tools;
 
 namespace Hangar.Sandbox.Bubblewrap;
 
@@ -121,26 +120,15 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     private async Task<ToolResult> ExecuteOnceAsync(ToolCall call, CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        ToolResult result;
-        try
+        var fileTool = FileTools.Names.Contains(call.Name);
+        var result = await ToolErrors.CatchAsync(call.Name, () => call.Name switch
         {
-            var input = new ToolInput(call.Name, call.Input);
-            if (call.Name == "bash")
-                result = await shell.ExecuteAsync(input, ct);
-            else if (FileTools.Names.Contains(call.Name))
-                return await RunnerCallAsync(new JsonObject { ["name"] = call.Name, ["input"] = call.Input.DeepClone(), ["key"] = call.IdempotencyKey }, ct);
-            else
-                result = ToolResult.Text($"Unknown tool '{call.Name}'. Available tools: {string.Join(", ", BuiltInTools.Names)}", isError: true);
-        }
-        catch (ToolInputException e)
-        {
-            result = ToolResult.Text(e.Message, isError: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or RegexMatchTimeoutException)
-        {
-            result = ToolResult.Text($"{call.Name}: {e.Message}", isError: true);
-        }
-        if (TextLength(result) <= ToolLimits.MaxResultChars)
+            "bash" => shell.ExecuteAsync(new ToolInput(call.Name, call.Input), ct),
+            _ when fileTool => RunnerCallAsync(new JsonObject { ["name"] = call.Name, ["input"] = call.Input.DeepClone(), ["key"] = call.IdempotencyKey }, ct),
+            _ => Task.FromResult(ToolErrors.UnknownTool(call.Name)),
+        });
+        // The runner spills file-tool output itself.
+        if (fileTool || !ToolOutputSpill.Exceeds(result))
             return result;
         // Long output goes to a file in the workspace, written by the runner as the sandbox user.
         return await RunnerCallAsync(new JsonObject
@@ -240,7 +228,4 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
             await GitProxy.DisposeAsync();
         await onDisposed(this);
     }
-
-    private static int TextLength(ToolResult result) =>
-        result.Content.Sum(block => block?["text"]?.GetValue<string>().Length ?? 0);
 }

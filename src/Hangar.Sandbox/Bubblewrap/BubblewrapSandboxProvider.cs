@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using Hangar.Harness.Tools;
 using Hangar.Sandbox.Git;
 using Hangar.Sandbox.Network;
 using Hangar.Sandbox.Packages;
+using Hangar.Tools;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.Sandbox.Bubblewrap;

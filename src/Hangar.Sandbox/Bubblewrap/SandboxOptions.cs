@@ -31,7 +31,7 @@ public sealed record SandboxOptions
     public SandboxLimits Limits { get; init; } = new();
 
     /// <summary>Whether repository remotes may resolve to private/loopback addresses (<c>HANGAR_ALLOW_PRIVATE_EGRESS</c>).</summary>
-    public bool AllowPrivateEgress { get; init; } = Hangar.Harness.Network.EgressAddressGuard.AllowPrivateFromEnvironment();
+    public bool AllowPrivateEgress { get; init; } = Hangar.Tools.Network.EgressAddressGuard.AllowPrivateFromEnvironment();
 
     /// <summary>
     /// Names the store whose sessions these are (written to each session directory); the sweep of deleted

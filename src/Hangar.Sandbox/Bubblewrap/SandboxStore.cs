@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Hangar.Tools;
 
 namespace Hangar.Sandbox.Bubblewrap;
 
@@ -58,8 +59,13 @@ internal sealed partial class SandboxStore
             runner = Path.Join(Path.GetDirectoryName(typeof(SandboxStore).Assembly.Location)!, RunnerDll);
         if (!File.Exists(runner))
             throw new SandboxUnavailableException($"the sandbox file-tool runner {RunnerDll} is missing next to the application (build Hangar.Sandbox.ToolRunner)");
-        File.Copy(runner, Path.Join(store.RunnerDirectory, RunnerDll), overwrite: true);
-        Chmod(Path.Join(store.RunnerDirectory, RunnerDll), "644");
+        // The runner's one dependency (BCL-only): the very Hangar.Tools this process runs, so both sides agree.
+        foreach (var file in new[] { runner, typeof(FileTools).Assembly.Location })
+        {
+            var copy = Path.Join(store.RunnerDirectory, Path.GetFileName(file));
+            File.Copy(file, copy, overwrite: true);
+            Chmod(copy, "644");
+        }
         var version = Environment.Version;
         WriteShared(Path.Join(store.RunnerDirectory, "Hangar.Sandbox.ToolRunner.runtimeconfig.json"),
             new System.Text.Json.Nodes.JsonObject

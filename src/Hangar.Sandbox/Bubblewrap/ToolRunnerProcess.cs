@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Hangar.Harness.Tools;
+using Hangar.Tools;
 
 namespace Hangar.Sandbox.Bubblewrap;
 

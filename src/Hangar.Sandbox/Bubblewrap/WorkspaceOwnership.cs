@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Hangar.Harness.Tools;
+using Hangar.Tools;
 
 namespace Hangar.Sandbox.Bubblewrap;
 

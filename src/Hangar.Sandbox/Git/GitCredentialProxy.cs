@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
-using Hangar.Harness.Network;
-using Hangar.Harness.Tools;
+using Hangar.Tools;
+using Hangar.Tools.Network;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

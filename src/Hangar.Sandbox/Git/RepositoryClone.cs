@@ -1,6 +1,6 @@
-using Hangar.Harness.Tools;
 using Hangar.Sandbox.Bubblewrap;
 using Hangar.Sandbox.Packages;
+using Hangar.Tools;
 
 namespace Hangar.Sandbox.Git;
 

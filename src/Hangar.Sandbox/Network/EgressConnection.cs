@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Hangar.Harness.Network;
+using Hangar.Tools.Network;
 using Microsoft.Extensions.Logging;
 
 namespace Hangar.Sandbox.Network;

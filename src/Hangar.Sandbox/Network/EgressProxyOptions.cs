@@ -39,6 +39,6 @@ public sealed record EgressProxyOptions
     public static EgressProxyOptions FromEnvironment(string socketDirectory) => new()
     {
         SocketDirectory = socketDirectory,
-        AllowPrivateEgress = Hangar.Harness.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
+        AllowPrivateEgress = Hangar.Tools.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
     };
 }

@@ -10,7 +10,7 @@ public sealed record EgressDecision(bool Allowed, string Reason)
 
 /// <summary>
 /// Name/port half of the policy: which destinations a sandbox may ask for. The address half (no
-/// private, loopback or metadata addresses) is <see cref="Hangar.Harness.Network.EgressAddressGuard"/>, applied after resolution.
+/// private, loopback or metadata addresses) is <see cref="Hangar.Tools.Network.EgressAddressGuard"/>, applied after resolution.
 /// </summary>
 public sealed class EgressRules
 {

@@ -3,8 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using Hangar.Harness.Network;
-using Hangar.Harness.Tools;
+using Hangar.Tools;
+using Hangar.Tools.Network;
 
 namespace Hangar.Sandbox.Network;
 

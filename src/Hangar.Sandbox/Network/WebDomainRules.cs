@@ -1,5 +1,5 @@
 using System.Globalization;
-using Hangar.Harness.Tools;
+using Hangar.Tools;
 
 namespace Hangar.Sandbox.Network;
 

@@ -21,6 +21,6 @@ public sealed record WebFetchOptions
 
     public static WebFetchOptions FromEnvironment() => new()
     {
-        AllowPrivateEgress = Hangar.Harness.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
+        AllowPrivateEgress = Hangar.Tools.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
     };
 }

@@ -1,4 +1,4 @@
-using Hangar.Harness.Tools;
+using Hangar.Tools;
 
 namespace Hangar.Sandbox.Packages;
 

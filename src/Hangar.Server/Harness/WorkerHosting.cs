@@ -4,6 +4,7 @@ using Hangar.Harness.Workers;
 using Hangar.Sandbox.Bubblewrap;
 using Hangar.Sandbox.Network;
 using Hangar.Storage;
+using Hangar.Tools;
 using Hangar.Vault;
 
 namespace Hangar.Server.Harness;
@@ -37,7 +38,7 @@ public static class WorkerHosting
                 UnrestrictedNetwork = UnrestrictedNetworkSetting.FromEnvironment(),
                 Limits = settings.SandboxLimits ?? new(),
                 Owner = SandboxSweeper.OwnerOf(storeOptions),
-                AllowPrivateEgress = settings.AllowPrivateEgress ?? Hangar.Harness.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
+                AllowPrivateEgress = settings.AllowPrivateEgress ?? Hangar.Tools.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
             };
             // Refuses when a required host program or kernel feature is missing; warns about optional ones.
             HostRequirements.Check(sandboxOptions).Enforce(loggers.CreateLogger<HostReport>());
@@ -74,7 +75,7 @@ public static class WorkerHosting
             McpCredentials = settings.McpCredentials ?? VaultCredentials.Create(store, cipher, time, settings.AllowPrivateEgress),
             OpenResourceToken = (sessionId, resourceId, stored) => ResourceTokens.Open(cipher, sessionId, resourceId, stored),
             AllowPrivateEgress = settings.AllowPrivateEgress
-                ?? Hangar.Harness.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
+                ?? Hangar.Tools.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
             Time = time,
         };
         if (settings.TakeoverHeadroom is { } headroom)

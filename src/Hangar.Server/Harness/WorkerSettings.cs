@@ -1,7 +1,7 @@
 using Hangar.Harness.Mcp;
 using Hangar.Harness.Models;
-using Hangar.Harness.Tools;
 using Hangar.Harness.Workers;
+using Hangar.Tools;
 
 namespace Hangar.Server.Harness;
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Hangar.Harness.Tools;
 using Hangar.Harness.Workers;
 using Hangar.Storage;
+using Hangar.Tools;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hangar.Harness.Tests.Workers;

@@ -1,5 +1,5 @@
-using Hangar.Harness.Tools;
 using Hangar.Sandbox.Bubblewrap;
+using Hangar.Tools;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hangar.Sandbox.Tests.Git;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Hangar.Harness.Tools;
 using Hangar.Sandbox.Bubblewrap;
 using Hangar.Sandbox.Network;
+using Hangar.Tools;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hangar.Sandbox.Tests.Network;

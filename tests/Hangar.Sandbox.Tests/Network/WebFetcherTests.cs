@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Hangar.Harness.Tools;
 using Hangar.Sandbox.Network;
+using Hangar.Tools;
 
 namespace Hangar.Sandbox.Tests.Network;
 

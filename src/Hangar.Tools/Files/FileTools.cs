@@ -1,0 +1,33 @@
+namespace Hangar.Tools;
+
+/// <summary>
+/// The file tools (read, write, edit, glob, grep) over one workspace root. They touch only paths
+/// that resolve inside it (see <see cref="WorkspacePaths"/>), so any sandbox can reuse them against
+/// its own root directory.
+/// </summary>
+public sealed class FileTools(WorkspacePaths paths, string? ripgrep)
+{
+    public static readonly IReadOnlySet<string> Names = new HashSet<string> { "read", "write", "edit", "glob", "grep" };
+
+    /// <summary>ripgrep on the clean PATH, looked up once; grep falls back to a regex walk without it.</summary>
+    public static readonly string? InstalledRipgrep = CleanEnvironment.FindExecutable("rg");
+
+    public FileTools(WorkspacePaths paths)
+        : this(paths, InstalledRipgrep)
+    {
+    }
+
+    public WorkspacePaths Paths => paths;
+
+    /// <summary>Runs one file tool; refusals throw <see cref="ToolInputException"/>.</summary>
+    public Task<ToolResult> ExecuteAsync(string name, ToolInput input, CancellationToken ct) => name switch
+    {
+        "read" => ReadTool.RunAsync(paths, input, ct),
+        "write" => WriteTool.RunAsync(paths, input, ct),
+        "edit" => EditTool.RunAsync(paths, input, ct),
+        "glob" => GlobTool.RunAsync(paths, input, ct),
+        "grep" => GrepTool.RunAsync(paths, input, ripgrep, ct),
+        _ => throw new ToolInputException($"unknown file tool '{name}'"),
+    };
+
+}
