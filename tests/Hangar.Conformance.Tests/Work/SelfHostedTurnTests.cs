@@ -29,8 +29,10 @@ public sealed class SelfHostedTurnTests(WorkingHangars servers)
             FakeReply.Text("Your worker is gpu-1."));
         var agent = await client.Beta.Agents.Create(new()
         {
-            Name = Arrange.Name("agent"), Model = Anthropic.Models.Beta.Agents.BetaManagedAgentsModel.ClaudeSonnet4_6,
-            System = script.SystemPrompt, Tools = [Turns.Toolset()],
+            Name = Arrange.Name("agent"),
+            Model = Anthropic.Models.Beta.Agents.BetaManagedAgentsModel.ClaudeSonnet4_6,
+            System = script.SystemPrompt,
+            Tools = [Turns.Toolset()],
         }, ct);
         var environment = await client.Beta.Environments.Create(
             new EnvironmentCreateParams { Name = Arrange.Name("self"), Config = new BetaSelfHostedConfigParams() }, ct);
