@@ -18,6 +18,10 @@ public interface IHangarStore : IAsyncDisposable
     IVaultStore Vaults { get; }
     ISessionLeases Leases { get; }
 
+    /// <summary>Environment keys and the work queue of self-hosted environments.</summary>
+    IEnvironmentKeys EnvironmentKeys { get; }
+    IWorkQueue Work { get; }
+
     /// <summary>Wake-ups for readers that follow a session's log (SSE), across processes.</summary>
     IEventNotifications Notifications { get; }
 }

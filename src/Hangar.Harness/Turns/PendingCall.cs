@@ -26,4 +26,10 @@ public sealed record PendingCall(LoggedEvent Use, CallState State, string? DenyM
     public string ResultType => Use.Type == "agent.mcp_tool_use" ? "agent.mcp_tool_result" : "agent.tool_result";
 
     public string Name => Use.String("name") ?? "";
+
+    /// <summary>
+    /// In a self-hosted environment this call runs on the worker: a built-in tool call other than
+    /// the server tools (web_fetch, web_search), which run here for every environment.
+    /// </summary>
+    public bool RunsOnWorker => Use.Type == "agent.tool_use" && !Tools.BuiltInTools.HostNames.Contains(Name);
 }

@@ -31,6 +31,19 @@ public abstract record SessionStep
         public override bool IsFinal => true;
     }
 
+    /// <summary>
+    /// Self-hosted: allowed built-in calls run on the environment's worker, which answers with
+    /// <c>user.tool_result</c>. Queue a work item (unless one lives) and stop until a result
+    /// arrives; the session stays <c>running</c>.
+    /// </summary>
+    public sealed record AwaitWorker(IReadOnlyList<PendingCall> Calls) : SessionStep
+    {
+        public override bool IsFinal => true;
+    }
+
+    /// <summary>Self-hosted: a worker's <c>user.tool_result</c> arrived mid-turn; mark it processed.</summary>
+    public sealed record AcceptResults(IReadOnlyList<string> ResultIds) : SessionStep;
+
     public sealed record CallModel(int Attempt) : SessionStep;
 
     /// <summary>The model failed too often (a crash loop counts too): give up on the turn.</summary>
@@ -51,8 +64,11 @@ public abstract record SessionStep
         public override bool IsFinal => true;
     }
 
-    /// <summary>Decides from the log state; <paramref name="ended"/> when the session is archived or terminated.</summary>
-    public static SessionStep Decide(LogState log, bool ended, int maxAttempts)
+    /// <summary>
+    /// Decides from the log state; <paramref name="ended"/> when the session is archived or terminated;
+    /// <paramref name="selfHosted"/> when its built-in tools run on a worker of its environment.
+    /// </summary>
+    public static SessionStep Decide(LogState log, bool ended, int maxAttempts, bool selfHosted = false)
     {
         if (ended)
         {
@@ -86,9 +102,17 @@ public abstract record SessionStep
         {
             return new Deny(denied);
         }
-        if (log.Pending.FirstOrDefault(c => c.State == CallState.Runnable) is { } runnable)
+        if (log.Pending.FirstOrDefault(c => c.State == CallState.Runnable && !(selfHosted && c.RunsOnWorker)) is { } runnable)
         {
             return new RunTool(runnable);
+        }
+        if (selfHosted && log.QueuedOther.Where(e => e.Type == "user.tool_result").Select(e => e.Id).ToList() is { Count: > 0 } results)
+        {
+            return new AcceptResults(results);
+        }
+        if (selfHosted && log.Pending.Where(c => c.State == CallState.Runnable && c.RunsOnWorker).ToList() is { Count: > 0 } forWorker)
+        {
+            return new AwaitWorker(forWorker);
         }
         if (waiting.Count > 0)
         {

@@ -8,7 +8,8 @@ using Hangar.Tools;
 namespace Hangar.Harness.Turns;
 
 /// <summary>Carries out one <see cref="SessionStep"/> as fenced writes (and the model or tool call it needs).</summary>
-public sealed class StepExecutor(IHangarStore store, HarnessOptions options, SessionWriter writer, SandboxCache sandboxes, SessionLease lease)
+public sealed class StepExecutor(
+    IHangarStore store, HarnessOptions options, SessionWriter writer, SandboxCache sandboxes, SessionLease lease, bool selfHosted = false)
 {
     public const string InterruptedMessage = "Interrupted by the user.";
 
@@ -17,8 +18,9 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
         SessionStep.Interrupt s => InterruptAsync(s, state, ct),
         SessionStep.CloseOpenRequest s => writer.WriteAsync(
             [HarnessEvents.ModelRequestEnd(s.StartId, true, Models.ModelUsage.Zero, null, writer.Now)], null, null, false, ct),
-        SessionStep.StartTurn or SessionStep.Resume => writer.WriteAsync(
-            [HarnessEvents.Status("session.status_running", writer.Now)], "running", Ids(state.QueuedOther), false, ct),
+        SessionStep.StartTurn or SessionStep.Resume => StartTurnAsync(state, ct),
+        SessionStep.AwaitWorker => AwaitWorkerAsync(state, ct),
+        SessionStep.AcceptResults s => writer.WriteAsync([], null, s.ResultIds, false, ct),
         SessionStep.Deny s => writer.WriteAsync(
             [.. s.Calls.Select(c => HarnessEvents.ToolResult(c.Use.Id, c.ResultType,
                 [new JsonObject { ["type"] = "text", ["text"] = c.DenyMessage ?? Context.ToolPermission.DeniedMessage(c.Name) }], true, writer.Now))],
@@ -32,6 +34,29 @@ public sealed class StepExecutor(IHangarStore store, HarnessOptions options, Ses
         SessionStep.Settle => writer.WriteAsync([], null, [.. Ids(state.QueuedOther), .. writer.Row.Ended ? Ids(state.QueuedMessages) : []], true, ct),
         _ => throw new InvalidOperationException($"Unknown step {step}."),
     };
+
+    private async Task StartTurnAsync(LogState state, CancellationToken ct)
+    {
+        if (selfHosted)
+        {
+            // Queued now, so a worker attaches while the model thinks, not after its first tool call.
+            await EnqueueWorkAsync(ct);
+        }
+        await writer.WriteAsync([HarnessEvents.Status("session.status_running", writer.Now)], "running", Ids(state.QueuedOther), false, ct);
+    }
+
+    /// <summary>
+    /// The calls are the worker's: make sure a work item lives for the session, then let go of it
+    /// (work done, still running) until the worker's <c>user.tool_result</c> flags new work.
+    /// </summary>
+    private async Task AwaitWorkerAsync(LogState state, CancellationToken ct)
+    {
+        await EnqueueWorkAsync(ct);
+        await writer.WriteAsync([], null, Ids(state.QueuedOther), true, ct);
+    }
+
+    private Task EnqueueWorkAsync(CancellationToken ct) =>
+        store.Work.EnqueueAsync(lease.WorkspaceId, writer.Row.EnvironmentId!, lease.SessionId, writer.Now, ct);
 
     private McpSessionServers Mcp => new(options, lease.WorkspaceId, lease.SessionId, writer.Row.VaultIds, writer.Row.Agent);
 

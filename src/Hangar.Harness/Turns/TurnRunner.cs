@@ -49,14 +49,15 @@ public sealed class TurnRunner(IHangarStore store, HarnessOptions options, Sandb
         await reader.CatchUpAsync(leaseToken);
         var row = new SessionRow(record, LogState.Of(reader.Events).InTurn, options.Time.GetUtcNow());
         var writer = new SessionWriter(store.Leases, lease, row, reader, options.Time, retry);
-        var steps = new StepExecutor(store, options, writer, sandboxes, lease);
+        var selfHosted = await SelfHostedSession.IsAsync(store, lease.WorkspaceId, row.EnvironmentId, leaseToken);
+        var steps = new StepExecutor(store, options, writer, sandboxes, lease, selfHosted);
         using var watch = new InterruptWatch(store, lease.SessionId, reader.LastSeq);
         while (true)
         {
             watch.Reset();
             await reader.CatchUpAsync(leaseToken);
             var state = LogState.Of(reader.Events);
-            var step = SessionStep.Decide(state, row.Ended, options.MaxModelAttempts);
+            var step = SessionStep.Decide(state, row.Ended, options.MaxModelAttempts, selfHosted);
             using var stepToken = CancellationTokenSource.CreateLinkedTokenSource(leaseToken, watch.Token);
             using var activity = HarnessTelemetry.Start(HarnessTelemetry.Step, lease.SessionId, HarnessTelemetry.Tag(HarnessTelemetry.StepTag, step.GetType().Name));
             try
@@ -72,9 +73,9 @@ public sealed class TurnRunner(IHangarStore store, HarnessOptions options, Sandb
             {
                 // Input that arrived during the final write keeps the session going right here.
                 var arrived = await reader.CatchUpAsync(leaseToken);
-                if (arrived == 0 || SessionStep.Decide(LogState.Of(reader.Events), row.Ended, options.MaxModelAttempts) is SessionStep.Settle)
+                if (arrived == 0 || SessionStep.Decide(LogState.Of(reader.Events), row.Ended, options.MaxModelAttempts, selfHosted) is SessionStep.Settle)
                 {
-                    if (step is SessionStep.Wait)
+                    if (step is SessionStep.Wait or SessionStep.AwaitWorker)
                     {
                         sandboxes.Keep(lease);
                     }

@@ -46,6 +46,8 @@ public static class SessionResourceEndpoints
         var body = await JsonBody.ReadObjectAsync(context);
         var parsed = await SessionResourceParams.ParseAsync(store, workspaceId, body, "", time.GetUtcNow(), ct);
         SessionRules.RefuseIfEnded(current, "adding resources");
+        await Resources.Environments.SelfHostedRules.RefuseMountedResourcesAsync(
+            store, workspaceId, (string?)current.Json["environment_id"], [parsed.Wire], "", ct);
         await SessionRepository.UpdateAsync(store, workspaceId, id, session =>
         {
             SessionRules.RefuseIfEnded(session, "adding resources");

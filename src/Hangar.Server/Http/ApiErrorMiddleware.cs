@@ -99,7 +99,12 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         };
         if (error.ErrorCode is not null)
         {
-            body["details"] = new JsonObject { ["error_code"] = error.ErrorCode };
+            var details = new JsonObject { ["error_code"] = error.ErrorCode };
+            foreach (var (key, value) in error.MoreDetails ?? [])
+            {
+                details[key] = value?.DeepClone();
+            }
+            body["details"] = details;
         }
         var envelope = new JsonObject
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Hangar.Contracts;
+using Hangar.Server.Work;
 using Hangar.Storage;
 
 namespace Hangar.Server.Http;
@@ -27,6 +28,15 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IHangarStore stor
         var key = ReadKey(context.Request)
             ?? throw new AuthenticationException(
                 "Missing API key. Send it as 'x-api-key: <key>' or 'Authorization: Bearer <key>' (create one with `hangar keys create`).");
+        if (await WorkCaller.AuthenticateAsync(store, key, context.RequestAborted) is { } worker)
+        {
+            // A self-hosted worker's environment key or sessions token, scoped by WorkAccess.
+            await WorkAccess.CheckAsync(context, store, worker);
+            WorkCaller.Set(context, worker);
+            context.Items[WorkspaceKey] = worker.WorkspaceId;
+            await next(context);
+            return;
+        }
         var hash = ApiKeys.Hash(key);
         if (!_workspaceByHash.TryGetValue(hash, out var workspaceId))
         {
@@ -35,6 +45,7 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IHangarStore stor
             _workspaceByHash[hash] = workspaceId;
         }
         context.Items[WorkspaceKey] = workspaceId;
+        await WorkAccess.CheckAsync(context, store, null);
         await next(context);
     }
 

@@ -36,7 +36,12 @@ internal sealed class PostgresHangarStore : IHangarStore
         Leases = new PostgresSessionLeases(_db, _events, resources, _notifications);
         FileContents = new SqlFileContentStore(_db);
         Vaults = new SqlVaultStore(_db, resources);
+        EnvironmentKeys = new SqlEnvironmentKeys(_db);
+        Work = new SqlWorkQueue(_db, _events, _notifications, rowLocks: true);
     }
+
+    public IEnvironmentKeys EnvironmentKeys { get; }
+    public IWorkQueue Work { get; }
 
     public IWorkspaceStore Workspaces { get; }
     public IResourceStore Resources { get; }

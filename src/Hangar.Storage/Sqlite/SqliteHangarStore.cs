@@ -29,7 +29,12 @@ internal sealed class SqliteHangarStore : IHangarStore
         Leases = new SqliteSessionLeases(_db, events, resources, _notifications, time);
         FileContents = new SqlFileContentStore(_db);
         Vaults = new SqlVaultStore(_db, resources);
+        EnvironmentKeys = new SqlEnvironmentKeys(_db);
+        Work = new SqlWorkQueue(_db, events, _notifications, rowLocks: false);
     }
+
+    public IEnvironmentKeys EnvironmentKeys { get; }
+    public IWorkQueue Work { get; }
 
     public IWorkspaceStore Workspaces { get; }
     public IResourceStore Resources { get; }

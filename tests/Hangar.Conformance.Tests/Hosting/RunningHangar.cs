@@ -72,6 +72,9 @@ public sealed class RunningHangar : IAsyncDisposable
             Timeout = TimeSpan.FromSeconds(30),
         });
 
+    /// <summary>The server's store, for what only an operator can do (e.g. mint environment keys).</summary>
+    public IHangarStore Store => _app.Services.GetRequiredService<IHangarStore>();
+
     /// <summary>A fresh API key of a new workspace with this name: a second tenant.</summary>
     public async Task<string> AddWorkspaceKeyAsync(string name, CancellationToken ct)
     {

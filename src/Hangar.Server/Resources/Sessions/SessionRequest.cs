@@ -52,6 +52,7 @@ public sealed record SessionRequest(StoredSession Session, IReadOnlyList<NewEven
             }
         }
         SessionResourceParams.CheckSet(resources, "resources");
+        await Environments.SelfHostedRules.RefuseMountedResourcesAsync(store, workspaceId, environmentId, resources, "resources", ct);
 
         var json = SessionObject.New(id, agent, environmentId, resources, vaultIds, metadata, title, budget, now);
         var record = new ResourceRecord(ResourceKind.Session, workspaceId, id, "", 0, now, null);
