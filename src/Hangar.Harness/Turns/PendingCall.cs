@@ -1,4 +1,5 @@
 using Hangar.Harness.Log;
+using Hangar.Tools;
 
 namespace Hangar.Harness.Turns;
 
@@ -31,5 +32,5 @@ public sealed record PendingCall(LoggedEvent Use, CallState State, string? DenyM
     /// In a self-hosted environment this call runs on the worker: a built-in tool call other than
     /// the server tools (web_fetch, web_search), which run here for every environment.
     /// </summary>
-    public bool RunsOnWorker => Use.Type == "agent.tool_use" && !Tools.BuiltInTools.HostNames.Contains(Name);
+    public bool RunsOnWorker => Use.Type == "agent.tool_use" && !BuiltInTools.HostNames.Contains(Name);
 }
