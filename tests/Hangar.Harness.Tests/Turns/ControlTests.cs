@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Hangar.FakeModel;
+using Hangar.Testing;
 
 namespace Hangar.Harness.Tests.Turns;
 
@@ -83,7 +84,7 @@ public sealed class ControlTests
         host.Model.Enqueue(FakeReply.Text("next turn"));
         var session = await host.CreateSessionAsync();
         await host.SendTextAsync(session, "wait a while");
-        await HostProcesses.WaitUntilRunningAsync("sleep", "121.5"); // The command really runs (in its sandbox).
+        await HostProcesses.WaitUntilRunningAsync(CancellationToken.None, "sleep", "121.5"); // The command really runs (in its sandbox).
 
         await host.SendAsync(session, new JsonObject { ["type"] = "user.interrupt" });
         var events = await host.WaitForIdleAsync(session, timeout: TimeSpan.FromSeconds(60));

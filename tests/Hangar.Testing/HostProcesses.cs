@@ -1,10 +1,13 @@
-namespace Hangar.Harness.Tests.Turns;
+using Xunit;
+
+namespace Hangar.Testing;
 
 /// <summary>
 /// Processes on this host by their command line (/proc), sandboxed ones included: a test can wait
-/// until a tool's command really runs instead of sleeping and hoping it started.
+/// until a tool's command really runs instead of sleeping and hoping it started. Test projects run
+/// side by side, so each test waits for a command line no other test uses (e.g. its own sleep length).
 /// </summary>
-internal static class HostProcesses
+public static class HostProcesses
 {
     /// <summary>Whether a process runs with exactly these arguments (zombies have an empty command line).</summary>
     public static bool Running(params string[] argv)
@@ -28,13 +31,13 @@ internal static class HostProcesses
     }
 
     /// <summary>Polls (generously: a loaded machine may take long to start a sandbox) until the process runs.</summary>
-    public static async Task WaitUntilRunningAsync(params string[] argv)
+    public static async Task WaitUntilRunningAsync(CancellationToken ct, params string[] argv)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!Running(argv))
         {
             Assert.True(DateTime.UtcNow < deadline, $"'{string.Join(' ', argv)}' never started.");
-            await Task.Delay(20);
+            await Task.Delay(20, ct);
         }
     }
 }
