@@ -17,6 +17,12 @@ public sealed record StoreOptions(string? DataDirectory = null, string? Connecti
     /// <summary>Four processes at the default (4 × (20 + 1)) fit in max_connections=100 with room for admin sessions.</summary>
     public const int DefaultPoolSize = 20;
 
+    /// <summary>
+    /// The clock SQLite measures lease expiry and work age by (its leases are single-host); tests pass a
+    /// fake one to expire leases without sleeping. PostgreSQL always uses the server's clock_timestamp().
+    /// </summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     public static string DefaultDataDirectory =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".hangar");
 }

@@ -11,6 +11,12 @@ namespace Hangar.Sandbox.Tests;
 [Collection(SandboxCollection.Name)]
 public sealed class AbandonedCommandTests(SandboxFixture fixture)
 {
+    /// <summary>How long the abandoned command would run (seconds): far longer than any call of the test may take.</summary>
+    private const string Abandoned = "347";
+
+    /// <summary>Matches the abandoned command's process but not the grep looking for it.</summary>
+    private const string AbandonedPattern = "sleep 34[7]";
+
     [Fact]
     public async Task First_commands_retried_after_their_callers_gave_up_all_answer()
     {
@@ -58,14 +64,18 @@ public sealed class AbandonedCommandTests(SandboxFixture fixture)
             using (var interrupt = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
             {
                 await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-                    sandbox.ExecuteAsync(Tools.Bash("sleep 1; echo late > late.txt; echo late"), interrupt.Token));
+                    sandbox.ExecuteAsync(Tools.Bash($"sleep {Abandoned}; echo late > late.txt; echo late"), interrupt.Token));
             }
 
-            var watch = Stopwatch.StartNew();
-            Assert.Equal(("hi", false), await sandbox.RunAsync(Tools.Bash("echo hi", timeoutMs: 5_000)));
-            Assert.True(watch.ElapsedMilliseconds < 700, $"the next call waited {watch.ElapsedMilliseconds} ms for the abandoned one");
-            await Task.Delay(1500);
-            Assert.Equal(("gone", false), await sandbox.RunAsync(Tools.Bash("test -e late.txt && echo kept-running || echo gone")));
+            // Had it waited for the abandoned command (minutes), this call would have hit its own timeout:
+            // no wall-clock bound needed, however loaded the machine.
+            Assert.Equal(("hi", false), await sandbox.RunAsync(Tools.Bash("echo hi", timeoutMs: 30_000)));
+            // The abandoned command went with its shell: no process in the sandbox runs it any more
+            // (polled: the kill is asynchronous; the pattern's brackets keep grep from finding itself).
+            var probe = $"for i in $(seq 300); do cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' | grep -q '{AbandonedPattern}' || break; sleep 0.1; done; "
+                + $"cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' | grep -q '{AbandonedPattern}' && echo kept-running || echo gone";
+            Assert.Equal(("gone", false), await sandbox.RunAsync(Tools.Bash(probe, timeoutMs: 60_000)));
+            Assert.Equal(("absent", false), await sandbox.RunAsync(Tools.Bash("test -e late.txt && echo present || echo absent")));
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace Hangar.Storage.Tests;
@@ -8,7 +9,16 @@ public sealed partial class SqliteStoreTests(ITestOutputHelper output) : StoreCo
 
     protected override Task PrepareAsync() => Task.CompletedTask;
 
-    protected override Task<IHangarStore> OpenStoreAsync() => HangarStore.OpenAsync(new StoreOptions(DataDirectory: _directory), Ct);
+    /// <summary>SQLite measures leases by the process clock: a fake one here, moved by the tests, never waited for.</summary>
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+
+    protected override Task<IHangarStore> OpenStoreAsync() => HangarStore.OpenAsync(new StoreOptions(DataDirectory: _directory) { Time = _clock }, Ct);
+
+    protected override Task LetLeaseTimePassAsync(TimeSpan span)
+    {
+        _clock.Advance(span);
+        return Task.CompletedTask;
+    }
 
     protected override Task CleanupAsync()
     {

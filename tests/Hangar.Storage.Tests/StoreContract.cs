@@ -25,6 +25,12 @@ public abstract partial class StoreContract(ITestOutputHelper output) : IAsyncLi
 
     protected abstract Task CleanupAsync();
 
+    /// <summary>
+    /// Moves the lease clock on by at least <paramref name="span"/>: SQLite's is a fake clock the test
+    /// advances; PostgreSQL's is the server's own, so there it is a real wait (only ever a lower bound).
+    /// </summary>
+    protected abstract Task LetLeaseTimePassAsync(TimeSpan span);
+
     public async Task InitializeAsync()
     {
         await PrepareAsync();

@@ -35,6 +35,7 @@ public sealed record HarnessOptions
     public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMilliseconds(250);
     public static readonly TimeSpan DefaultRetryBaseDelay = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan DefaultRetryMaxDelay = TimeSpan.FromSeconds(30);
+    public const double DefaultCompactionThreshold = 0.8;
 
     /// <summary>Sessions one process runs at the same time.</summary>
     public int Concurrency { get; init; } = DefaultConcurrency;
@@ -91,7 +92,7 @@ public sealed record HarnessOptions
     public int MaxTokens { get; init; } = 8192;
 
     /// <summary>Compact the context when its estimate passes this share of the model's window.</summary>
-    public double CompactionThreshold { get; init; } = 0.8;
+    public double CompactionThreshold { get; init; } = DefaultCompactionThreshold;
 
     /// <summary>Tool output longer than this goes to a file in the sandbox; the model sees head, tail and the path.</summary>
     public int MaxToolOutputChars { get; init; } = 100_000;

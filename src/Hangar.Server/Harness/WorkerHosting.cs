@@ -72,6 +72,7 @@ public static class WorkerHosting
             MaxModelAttempts = settings.MaxModelAttempts,
             RetryBaseDelay = settings.RetryBaseDelay,
             RetryMaxDelay = settings.RetryMaxDelay,
+            CompactionThreshold = settings.CompactionThreshold,
             McpCredentials = settings.McpCredentials ?? VaultCredentials.Create(store, cipher, time, settings.AllowPrivateEgress),
             OpenResourceToken = (sessionId, resourceId, stored) => ResourceTokens.Open(cipher, sessionId, resourceId, stored),
             AllowPrivateEgress = settings.AllowPrivateEgress

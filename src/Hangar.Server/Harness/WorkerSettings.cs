@@ -28,6 +28,9 @@ public sealed record WorkerSettings
 
     public TimeSpan RetryMaxDelay { get; init; } = HarnessOptions.DefaultRetryMaxDelay;
 
+    /// <summary>See <see cref="HarnessOptions.CompactionThreshold"/>; tests lower it to compact small sessions.</summary>
+    public double CompactionThreshold { get; init; } = HarnessOptions.DefaultCompactionThreshold;
+
     /// <summary>Null: <see cref="ModelRouter"/> over <see cref="ModelRoutingOptions.FromEnvironment"/>.</summary>
     public IModelRouter? Models { get; init; }
 

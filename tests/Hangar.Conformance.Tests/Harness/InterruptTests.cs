@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Anthropic.Models.Beta.Sessions.Events;
 using Hangar.Conformance.Tests.Hosting;
 using Hangar.FakeModel;
+using Hangar.Testing;
 
 namespace Hangar.Conformance.Tests.Harness;
 
@@ -9,21 +10,24 @@ namespace Hangar.Conformance.Tests.Harness;
 [Collection(WorkingHangarCollection.Name)]
 public sealed class InterruptTests(WorkingHangars servers)
 {
-    private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(2.5);
+    /// <summary>
+    /// Half of what the interrupted work would take (a two-minute stream or sleep): ending within it
+    /// proves the interrupt cut the work short, with room for a loaded machine (it takes ~0.2 s idle).
+    /// </summary>
+    private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(60);
 
     [Theory, MemberData(nameof(Stores.All), MemberType = typeof(Stores))]
     public async Task An_interrupt_while_the_model_streams_ends_the_turn_promptly_and_the_next_message_starts_a_new_one(StoreKind store)
     {
-        var ct = Timeouts.Test();
+        var ct = Timeouts.Test(180); // Room for Prompt and the next turn on a loaded machine.
         var hangar = await servers.For(store);
         var client = hangar.Server.Client();
         var script = hangar.Scripts.New().Then(
-            FakeReply.Text(string.Join(' ', Enumerable.Repeat("slowly", 200))).WithTokenDelay(TimeSpan.FromMilliseconds(100)),
+            FakeReply.Text(string.Join(' ', Enumerable.Repeat("slowly", 1200))).WithTokenDelay(TimeSpan.FromMilliseconds(100)),
             FakeReply.Text("Back again."));
         var session = await client.SessionAsync(script, ct);
         await client.SendAsync(session.ID, ct, Turns.Message("talk for a long time"));
-        await script.WaitForRequestsAsync(1, ct);
-        await Task.Delay(300, ct); // some tokens are out
+        await script.WaitForRequestsAsync(1, ct); // From here it streams for two minutes.
 
         var events = await InterruptAsync(client, session.ID, ct);
 
@@ -40,17 +44,13 @@ public sealed class InterruptTests(WorkingHangars servers)
     [Theory, MemberData(nameof(Stores.All), MemberType = typeof(Stores))]
     public async Task An_interrupt_during_a_long_bash_command_ends_the_turn_promptly_with_the_call_closed(StoreKind store)
     {
-        var ct = Timeouts.Test();
+        var ct = Timeouts.Test(180); // Room for Prompt and the next turn on a loaded machine.
         var hangar = await servers.For(store);
         var client = hangar.Server.Client();
-        var script = hangar.Scripts.New().Then(FakeReply.ToolUse("bash", new { command = "sleep 30" }), FakeReply.Text("Back again."));
+        var script = hangar.Scripts.New().Then(FakeReply.ToolUse("bash", new { command = "sleep 122.5" }), FakeReply.Text("Back again."));
         var session = await client.SessionAsync(script, ct);
         await client.SendAsync(session.ID, ct, Turns.Message("wait a while"));
-        while (!Turns.Types(await client.LogAsync(session.ID, ct)).Contains("agent.tool_use"))
-        {
-            await Task.Delay(50, ct);
-        }
-        await Task.Delay(300, ct); // the command is running
+        await HostProcesses.WaitUntilRunningAsync(ct, "sleep", "122.5"); // The command really runs, in its sandbox.
 
         var events = await InterruptAsync(client, session.ID, ct);
 
