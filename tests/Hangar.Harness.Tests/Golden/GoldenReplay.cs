@@ -2,8 +2,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hangar.Harness.Context;
-using Hangar.Harness.Tools;
 using Hangar.Harness.Turns;
+using Hangar.Tools;
 
 namespace Hangar.Harness.Tests.Golden;
 
