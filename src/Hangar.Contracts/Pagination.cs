@@ -1,7 +1,7 @@
 namespace Hangar.Contracts;
 
 /// <summary>A list page: <c>{"data":[…],"next_page":…}</c>; <c>next_page</c> is always sent, null on the last page.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Data, string? NextPage);
+public sealed record ListPage<T>(IReadOnlyList<T> Data, string? NextPage);
 
 /// <summary>The body of a delete: <c>{"id":…,"type":"…_deleted"}</c>.</summary>
 public sealed record Deleted(string Id, string Type);

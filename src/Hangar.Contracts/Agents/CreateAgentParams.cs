@@ -43,7 +43,7 @@ public sealed record CreateAgentParams
             AgentToolList.Validate(Skills),
             RefuseMultiagent(Multiagent),
             ValidateIdentity(ExecutionIdentity),
-            Contracts.Metadata.Create(Metadata),
+            Contracts.ResourceMetadata.Create(Metadata),
             now,
             now,
             null);

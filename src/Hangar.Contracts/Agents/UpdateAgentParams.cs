@@ -56,7 +56,7 @@ public sealed record UpdateAgentParams
             Skills = Skills.IsSet ? AgentToolList.Validate(Skills.Value) : current.Skills,
             Multiagent = Multiagent.IsSet ? CreateAgentParams.RefuseMultiagent(Multiagent.Value) : current.Multiagent,
             ExecutionIdentity = ExecutionIdentity.IsSet ? CreateAgentParams.ValidateIdentity(ExecutionIdentity.Value) : current.ExecutionIdentity,
-            Metadata = Contracts.Metadata.Patch(current.Metadata, Metadata),
+            Metadata = Contracts.ResourceMetadata.Patch(current.Metadata, Metadata),
         };
     }
 }

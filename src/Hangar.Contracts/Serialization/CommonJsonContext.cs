@@ -6,6 +6,7 @@ namespace Hangar.Contracts.Serialization;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(ErrorEnvelope))]
 [JsonSerializable(typeof(Deleted))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(Dictionary<string, string?>))]
 [JsonSerializable(typeof(IReadOnlyDictionary<string, string>))]
 public sealed partial class CommonJsonContext : JsonSerializerContext;

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Hangar.Contracts.Agents;
+using Hangar.Contracts.Sessions;
 
 namespace Hangar.Contracts.Serialization;
 
@@ -18,7 +19,8 @@ public static class WireJson
     /// <summary>The source-generated metadata of every wire family; a new family adds its context here.</summary>
     public static IJsonTypeInfoResolver Resolver { get; } = JsonTypeInfoResolver.Combine(
         CommonJsonContext.Default,
-        AgentsJsonContext.Default);
+        AgentsJsonContext.Default,
+        SessionsJsonContext.Default);
 
     public static JsonSerializerOptions Options { get; } = Configure(new JsonSerializerOptions());
 

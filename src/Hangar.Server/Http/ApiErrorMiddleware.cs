@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Hangar.Contracts;
 using Hangar.Storage;
 
@@ -92,23 +91,11 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         {
             response.Headers["retry-after"] = "1";
         }
-        var body = new JsonObject
-        {
-            ["type"] = error.ErrorType,
-            ["message"] = error.Message,
-        };
-        if (error.ErrorCode is not null)
-        {
-            body["details"] = new JsonObject { ["error_code"] = error.ErrorCode };
-        }
-        var envelope = new JsonObject
-        {
-            ["type"] = "error",
-            ["error"] = body,
-            ["request_id"] = (string)context.Items[RequestIdKey]!,
-        };
+        var envelope = new ErrorEnvelope(
+            new ErrorBody(error.ErrorType, error.Message) { Details = error.ErrorCode is { } code ? new ErrorDetails(code) : null },
+            (string)context.Items[RequestIdKey]!);
         response.ContentType = "application/json";
-        await response.WriteAsync(envelope.ToJsonString(WireJson.Options), context.RequestAborted);
+        await response.WriteAsync(Contracts.Serialization.WireJson.Serialize(envelope), context.RequestAborted);
     }
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Request {RequestId} met a passing database failure ({Reason}); answered 529 with retry-after. "

@@ -1,7 +1,7 @@
 namespace Hangar.Contracts;
 
 /// <summary>Metadata maps: string → string, at most 16 keys (≤64 chars) with values ≤512 chars.</summary>
-public static class Metadata
+public static class ResourceMetadata
 {
     public const int MaxKeys = 16;
     public const int MaxKeyLength = 64;
