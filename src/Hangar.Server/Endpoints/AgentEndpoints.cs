@@ -1,9 +1,9 @@
 using Hangar.Contracts;
 using Hangar.Contracts.Agents;
-using WireJson = Hangar.Contracts.Serialization.WireJson;
 using Hangar.Server.Http;
 using Hangar.Server.Resources;
 using Hangar.Storage;
+using WireJson = Hangar.Contracts.Serialization.WireJson;
 
 namespace Hangar.Server.Endpoints;
 

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hangar.Contracts;
-using Hangar.Server.Http;
-using WireJson = Hangar.Contracts.Serialization.WireJson;
 using Hangar.Contracts.Agents;
 using Hangar.Contracts.Serialization;
+using Hangar.Server.Http;
 using Hangar.Storage;
+using WireJson = Hangar.Contracts.Serialization.WireJson;
 
 namespace Hangar.Server.Resources.Sessions;
 
