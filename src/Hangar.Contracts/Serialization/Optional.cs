@@ -38,7 +38,7 @@ public sealed class OptionalConverterFactory : JsonConverterFactory
         public override Optional<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             reader.TokenType == JsonTokenType.Null
                 ? new Optional<T>(default!)
-                : new Optional<T>(JsonSerializer.Deserialize(ref reader, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)))!);
+                : new Optional<T>(NestedJson.Deserialize<T>(ref reader, options)!);
 
         public override void Write(Utf8JsonWriter writer, Optional<T> value, JsonSerializerOptions options)
         {

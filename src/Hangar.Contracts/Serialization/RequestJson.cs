@@ -47,6 +47,10 @@ public static partial class RequestJson
 
     private static InvalidRequestException Translate(Exception e, string prefix)
     {
+        if (e is NestedJsonException nested)
+        {
+            return Translate(nested.InnerException!, Join(prefix, nested.Path ?? "$", allowEmpty: true));
+        }
         if (e is NotSupportedException)
         {
             // A union member without its "type": STJ reports the path only inside the message.
@@ -84,11 +88,11 @@ public static partial class RequestJson
     }
 
     /// <summary><c>$.tools[0].name</c> under prefix <c>agent</c> → <c>agent.tools[0].name</c>.</summary>
-    private static string Join(string prefix, string jsonPath, string? field = null)
+    private static string Join(string prefix, string jsonPath, string? field = null, bool allowEmpty = false)
     {
         var rest = jsonPath.StartsWith('$') ? jsonPath[1..] : jsonPath;
         var path = (prefix + rest).TrimStart('.');
-        return field is null ? (path.Length == 0 ? "body" : path) : (path.Length == 0 ? field : $"{path}.{field}");
+        return field is null ? (path.Length == 0 && !allowEmpty ? "body" : path) : (path.Length == 0 ? field : $"{path}.{field}");
     }
 
     private static string Describe(string clrType) => clrType switch

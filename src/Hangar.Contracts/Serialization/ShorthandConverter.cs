@@ -25,15 +25,12 @@ public abstract class ShorthandConverter<T, TBody> : JsonConverter<T>
     public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
     {
         JsonTokenType.String => FromString(reader.GetString()!),
-        JsonTokenType.StartObject => FromBody(JsonSerializer.Deserialize(ref reader, Body(options))!),
+        JsonTokenType.StartObject => FromBody(NestedJson.Deserialize<TBody>(ref reader, options)!),
         _ => throw new JsonException($"expected {Expected}, got {Describe(reader.TokenType)}."),
     };
 
     public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
-        JsonSerializer.Serialize(writer, ToBody(value), Body(options));
-
-    private static JsonTypeInfo<TBody> Body(JsonSerializerOptions options) =>
-        (JsonTypeInfo<TBody>)options.GetTypeInfo(typeof(TBody));
+        JsonSerializer.Serialize(writer, ToBody(value), (JsonTypeInfo<TBody>)options.GetTypeInfo(typeof(TBody)));
 
     public static string Describe(JsonTokenType token) => token switch
     {

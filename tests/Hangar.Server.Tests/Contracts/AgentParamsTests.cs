@@ -52,18 +52,19 @@ public sealed class AgentParamsTests
              "skills":[{"type":"anthropic","skill_id":"xlsx"}]}
             """);
 
-        Assert.Equal(
-            """{"type":"agent","id":"agent_x","version":1,"name":"a","description":null,"system":null,"""
-            + """"model":{"id":"claude-sonnet-4-6","effort":{"type":"high"},"speed":"standard"},"tools":["""
-            + """{"type":"agent_toolset_20260401","default_config":{"enabled":true,"permission_policy":{"type":"always_allow"}},"configs":["""
-            + """{"type":"bash","name":"bash","enabled":true,"permission_policy":{"type":"always_ask"}},"""
-            + """{"type":"web_fetch","name":"web_fetch","enabled":true,"permission_policy":{"type":"always_allow"},"url_sources":null}]},"""
-            + """{"type":"mcp_toolset","mcp_server_name":"gh","default_config":{"enabled":true,"permission_policy":{"type":"always_ask"}},"configs":[]}],"""
-            + """"mcp_servers":[{"type":"url","name":"gh","url":"https://mcp.example.com"}],"""
-            + """"skills":[{"type":"anthropic","skill_id":"xlsx","version":"latest"}],"multiagent":null,"""
-            + """"execution_identity":{"type":"service_account"},"metadata":{},"""
-            + """"created_at":"2026-04-08T12:00:00.000Z","updated_at":"2026-04-08T12:00:00.000Z","archived_at":null}""",
-            WireJson.Serialize(agent));
+        const string expected = """
+            {"type":"agent","id":"agent_x","version":1,"name":"a","description":null,"system":null,
+            "model":{"id":"claude-sonnet-4-6","effort":{"type":"high"},"speed":"standard"},"tools":[
+            {"type":"agent_toolset_20260401","default_config":{"enabled":true,"permission_policy":{"type":"always_allow"}},"configs":[
+            {"type":"bash","name":"bash","enabled":true,"permission_policy":{"type":"always_ask"}},
+            {"type":"web_fetch","name":"web_fetch","enabled":true,"permission_policy":{"type":"always_allow"},"url_sources":null}]},
+            {"type":"mcp_toolset","mcp_server_name":"gh","default_config":{"enabled":true,"permission_policy":{"type":"always_ask"}},"configs":[]}],
+            "mcp_servers":[{"type":"url","name":"gh","url":"https://mcp.example.com"}],
+            "skills":[{"type":"anthropic","skill_id":"xlsx","version":"latest"}],"multiagent":null,
+            "execution_identity":{"type":"service_account"},"metadata":{},
+            "created_at":"2026-04-08T12:00:00.000Z","updated_at":"2026-04-08T12:00:00.000Z","archived_at":null}
+            """;
+        Assert.Equal(expected.ReplaceLineEndings(""), WireJson.Serialize(agent));
     }
 
     [Fact]
@@ -100,6 +101,8 @@ public sealed class AgentParamsTests
     [InlineData("""{"name":null}""", "name: cannot be cleared")]
     [InlineData("""{"model":null}""", "model: cannot be cleared")]
     [InlineData("""{"version":"1"}""", "version: ")]
+    [InlineData("""{"tools":[{"type":"laser"}]}""", "tools[0].type: unknown type 'laser'")]
+    [InlineData("""{"model":{"id":"m","speed":5}}""", "model.speed: ")]
     public void A_refused_update_names_the_field(string body, string messageStart)
     {
         var current = Create("""{"name":"a","model":"m"}""");
