@@ -3,8 +3,8 @@ using Hangar.Server.Endpoints;
 using Hangar.Server.Http;
 using Hangar.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Hangar.Server.Tests.OpenApi;
 
