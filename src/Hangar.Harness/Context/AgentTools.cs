@@ -1,4 +1,8 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Hangar.Contracts.Agents;
+using Hangar.Contracts.Serialization;
+using Hangar.Contracts.Sessions;
 using Hangar.Harness.Mcp;
 
 namespace Hangar.Harness.Context;
@@ -16,37 +20,42 @@ public sealed record McpToolRef(string Server, string Tool, string ModelName, To
 /// <summary>The tools a session offers the model and how each call is judged.</summary>
 public sealed class AgentTools
 {
-    public const string ToolsetType = "agent_toolset_20260401";
+    public const string ToolsetType = AgentToolset.TypeName;
 
     private readonly Dictionary<string, string> _builtInPolicies = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, JsonObject> _custom = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CustomTool> _custom = new(StringComparer.Ordinal);
     private readonly List<JsonObject> _definitions = [];
     private readonly Dictionary<string, McpToolRef> _mcp = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, JsonObject> _unlistedToolsets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, McpToolset> _unlistedToolsets = new(StringComparer.Ordinal);
 
-    /// <param name="agent">The session's agent snapshot (<c>session.agent</c>).</param>
+    /// <param name="agent">The session's agent snapshot (<c>session.agent</c>) as stored.</param>
     /// <param name="builtIns">Definitions (<c>{name, description, input_schema}</c>) of the built-in tools the sandbox runs, in the order they are offered.</param>
     /// <param name="mcp">The MCP tools discovered for this turn (null: none yet).</param>
     public AgentTools(JsonObject agent, IReadOnlyList<JsonObject> builtIns, McpToolCatalog? mcp = null)
+        : this(agent.Deserialize(WireJson.Info<SessionAgent>())?.Tools ?? [], builtIns, mcp)
     {
-        foreach (var tool in (agent["tools"] as JsonArray ?? []).OfType<JsonObject>())
+    }
+
+    /// <param name="tools">The agent's normalised <c>tools</c>.</param>
+    public AgentTools(IReadOnlyList<AgentTool> tools, IReadOnlyList<JsonObject> builtIns, McpToolCatalog? mcp = null)
+    {
+        foreach (var tool in tools)
         {
-            switch ((string?)tool["type"])
+            switch (tool)
             {
-                case ToolsetType:
-                    AddToolset(tool, builtIns);
+                case AgentToolset toolset:
+                    AddToolset(toolset, builtIns);
                     break;
-                case "mcp_toolset":
-                    AddMcpToolset(tool, mcp ?? McpToolCatalog.Empty);
+                case McpToolset toolset:
+                    AddMcpToolset(toolset, mcp ?? McpToolCatalog.Empty);
                     break;
-                case "custom":
-                    var name = (string)tool["name"]!;
-                    _custom[name] = tool;
+                case CustomTool custom:
+                    _custom[custom.Name] = custom;
                     _definitions.Add(new JsonObject
                     {
-                        ["name"] = name,
-                        ["description"] = tool["description"]?.DeepClone(),
-                        ["input_schema"] = tool["input_schema"]?.DeepClone(),
+                        ["name"] = custom.Name,
+                        ["description"] = custom.Description,
+                        ["input_schema"] = JsonSerializer.SerializeToNode(custom.InputSchema, WireJson.Info<JsonElement>()),
                     });
                     break;
             }
@@ -86,9 +95,9 @@ public sealed class AgentTools
         return null;
     }
 
-    private void AddMcpToolset(JsonObject toolset, McpToolCatalog catalog)
+    private void AddMcpToolset(McpToolset toolset, McpToolCatalog catalog)
     {
-        var server = (string)toolset["mcp_server_name"]!;
+        var server = toolset.McpServerName;
         if (catalog.For(server) is not { Failed: false } listing)
         {
             _unlistedToolsets[server] = toolset;
@@ -113,38 +122,29 @@ public sealed class AgentTools
     }
 
     /// <summary>An MCP tool's enabled flag and policy: its <c>configs</c> entry, else the toolset default (<c>always_ask</c>).</summary>
-    private static (bool Enabled, string Policy) McpConfig(JsonObject toolset, string tool)
+    private static (bool Enabled, string Policy) McpConfig(McpToolset toolset, string tool)
     {
-        var defaults = toolset["default_config"] as JsonObject;
-        var config = (toolset["configs"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => (string?)c["name"] == tool);
-        var enabled = (bool?)config?["enabled"] ?? (bool?)defaults?["enabled"] ?? true;
-        return (enabled, PolicyOf(config?["permission_policy"]) ?? PolicyOf(defaults?["permission_policy"]) ?? "always_ask");
+        var defaults = toolset.DefaultConfig;
+        var config = (toolset.Configs ?? []).FirstOrDefault(c => c.Name == tool);
+        return (config?.Enabled ?? defaults?.Enabled ?? true,
+            config?.PermissionPolicy?.Type ?? defaults?.PermissionPolicy?.Type ?? PermissionPolicy.AlwaysAsk);
     }
 
-    private void AddToolset(JsonObject toolset, IReadOnlyList<JsonObject> builtIns)
+    private void AddToolset(AgentToolset toolset, IReadOnlyList<JsonObject> builtIns)
     {
-        var defaults = toolset["default_config"] as JsonObject;
-        var defaultEnabled = (bool?)defaults?["enabled"] ?? true;
-        var defaultPolicy = PolicyOf(defaults?["permission_policy"]) ?? "always_allow";
-        var configs = (toolset["configs"] as JsonArray ?? []).OfType<JsonObject>()
-            .ToDictionary(c => (string)c["name"]!, StringComparer.Ordinal);
+        var defaultEnabled = toolset.DefaultConfig?.Enabled ?? true;
+        var defaultPolicy = toolset.DefaultConfig?.PermissionPolicy?.Type ?? PermissionPolicy.AlwaysAllow;
+        var configs = (toolset.Configs ?? []).ToDictionary(c => c.Name, StringComparer.Ordinal);
         foreach (var definition in builtIns)
         {
-            var name = (string)definition["name"]!;
+            var name = definition.Deserialize(WireJson.Info<ToolDefinition>())!.Name;
             configs.TryGetValue(name, out var config);
-            if (!((bool?)config?["enabled"] ?? defaultEnabled))
+            if (!(config?.Enabled ?? defaultEnabled))
             {
                 continue;
             }
-            _builtInPolicies[name] = PolicyOf(config?["permission_policy"]) ?? defaultPolicy;
+            _builtInPolicies[name] = config?.PermissionPolicy?.Type ?? defaultPolicy;
             _definitions.Add((JsonObject)definition.DeepClone());
         }
     }
-
-    private static string? PolicyOf(JsonNode? node) => node switch
-    {
-        JsonObject o => (string?)o["type"],
-        JsonValue v => (string?)v,
-        _ => null,
-    };
 }

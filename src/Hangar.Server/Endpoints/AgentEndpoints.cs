@@ -1,9 +1,9 @@
-using System.Text.Json.Nodes;
 using Hangar.Contracts;
+using Hangar.Contracts.Agents;
 using Hangar.Server.Http;
 using Hangar.Server.Resources;
-using Hangar.Server.Resources.Agents;
 using Hangar.Storage;
+using WireJson = Hangar.Contracts.Serialization.WireJson;
 
 namespace Hangar.Server.Endpoints;
 
@@ -17,110 +17,103 @@ public static class AgentEndpoints
 
     public static RouteGroupBuilder MapAgents(this RouteGroupBuilder v1)
     {
-        var agents = v1.MapGroup("/agents");
-        agents.MapPost("", CreateAsync);
-        agents.MapGet("", ListAsync);
-        agents.MapGet("/{id}", GetAsync);
-        agents.MapPost("/{id}", UpdateAsync);
-        agents.MapPost("/{id}/archive", ArchiveAsync);
-        agents.MapGet("/{id}/versions", ListVersionsAsync);
+        var agents = v1.MapGroup("/agents").WithTags("Agents");
+        agents.MapPost("", CreateAsync).WithName("CreateAgent");
+        agents.MapGet("", ListAsync).WithName("ListAgents");
+        agents.MapGet("/{id}", GetAsync).WithName("GetAgent");
+        agents.MapPost("/{id}", UpdateAsync).WithName("UpdateAgent");
+        agents.MapPost("/{id}/archive", ArchiveAsync).WithName("ArchiveAgent");
+        agents.MapGet("/{id}/versions", ListVersionsAsync).WithName("ListAgentVersions");
         return v1;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IHangarStore store, TimeProvider time)
+    private static async Task<Wire<Agent>> CreateAsync(
+        Body<CreateAgentParams> body, HttpContext context, IHangarStore store, TimeProvider time)
     {
-        var body = await JsonBody.ReadObjectAsync(context);
         var now = time.GetUtcNow();
         var id = Ids.New(Ids.Agent, now);
-        var agent = AgentRequest.Create(body, id, now);
-        var json = agent.ToJsonString(WireJson.Options);
+        var json = WireJson.Serialize(body.Value.ToAgent(id, now));
         var workspace = ApiKeyAuthentication.WorkspaceOf(context);
         await store.Agents.CreateAsync(
             new ResourceRecord(ResourceKind.Agent, workspace, id, json, 1, now, null),
             new AgentVersionRecord(id, 1, json, now),
             context.RequestAborted);
-        return WireResults.Json(agent);
+        return Wire<Agent>.Of(json);
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, IHangarStore store, string id)
+    private static async Task<Wire<Agent>> GetAsync(HttpContext context, IHangarStore store, string id)
     {
         var workspace = ApiKeyAuthentication.WorkspaceOf(context);
         var record = await ResourceLookup.GetAsync(store, ResourceKind.Agent, workspace, id, context.RequestAborted);
         var version = QueryParameters.Integer(context.Request, "version", 1, int.MaxValue);
         if (version is null)
         {
-            return WireResults.Json(ResourceLookup.Parse(record));
+            return Wire<Agent>.Of(record.Json);
         }
         var stored = await store.Agents.GetVersionAsync(workspace, id, version.Value, context.RequestAborted)
             ?? throw new NotFoundException($"The agent '{id}' has no version {version}.");
-        return WireResults.Json(AsOfNow(stored, record));
+        return Wire<Agent>.Of(AsOfNow(stored, record));
     }
 
-    private static async Task<IResult> UpdateAsync(HttpContext context, IHangarStore store, TimeProvider time, string id)
+    private static async Task<Wire<Agent>> UpdateAsync(
+        Body<UpdateAgentParams> body, HttpContext context, IHangarStore store, TimeProvider time, string id)
     {
         var workspace = ApiKeyAuthentication.WorkspaceOf(context);
-        var body = await JsonBody.ReadObjectAsync(context);
+        var update = body.Value;
         var record = await ResourceLookup.GetAsync(store, ResourceKind.Agent, workspace, id, context.RequestAborted);
-        var current = ResourceLookup.Parse(record);
-        var currentVersion = (int)current["version"]!;
-        var expected = JsonFields.OptionalInteger(body, "version", 1, int.MaxValue);
-        if (expected is not null && expected != currentVersion)
+        var current = WireJson.Deserialize<Agent>(record.Json);
+        if (update.ExpectedVersion is { } expected && expected != current.Version)
         {
             throw new ConflictException(
-                $"version: the agent is at version {currentVersion}, not {expected}; fetch it again and reapply your change.");
+                $"version: the agent is at version {current.Version}, not {expected}; fetch it again and reapply your change.");
         }
         if (record.ArchivedAt is not null)
         {
             throw new InvalidRequestException("This agent is archived and read-only; create a new agent instead.", "agent_archived");
         }
-        var next = AgentRequest.Update(current, body);
-        if (JsonNode.DeepEquals(next, current))
+        var next = update.ApplyTo(current);
+        if (WireJson.Serialize(next) == WireJson.Serialize(current))
         {
-            return WireResults.Json(current);
+            return Wire<Agent>.Of(record.Json);
         }
         var now = time.GetUtcNow();
-        next["version"] = currentVersion + 1;
-        next["updated_at"] = WireJson.Timestamp(now);
-        var json = next.ToJsonString(WireJson.Options);
+        var json = WireJson.Serialize(next with { Version = current.Version + 1, UpdatedAt = now });
         var saved = await store.Agents.AddVersionAsync(
             record with { Json = json },
             record.Revision,
-            new AgentVersionRecord(id, currentVersion + 1, json, now),
+            new AgentVersionRecord(id, current.Version + 1, json, now),
             context.RequestAborted);
         return saved
-            ? WireResults.Json(next)
+            ? Wire<Agent>.Of(json)
             : throw new ConflictException("The agent was changed by another request at the same time; fetch it again and retry.");
     }
 
-    private static async Task<IResult> ArchiveAsync(HttpContext context, IHangarStore store, TimeProvider time, string id)
+    private static async Task<Wire<Agent>> ArchiveAsync(HttpContext context, IHangarStore store, TimeProvider time, string id)
     {
         var workspace = ApiKeyAuthentication.WorkspaceOf(context);
         var record = await ResourceLookup.GetAsync(store, ResourceKind.Agent, workspace, id, context.RequestAborted);
-        var agent = ResourceLookup.Parse(record);
         if (record.ArchivedAt is not null)
         {
-            return WireResults.Json(agent);
+            return Wire<Agent>.Of(record.Json);
         }
         // Archiving is not a config change: no new version; versions read back show archived_at.
         var now = time.GetUtcNow();
-        agent["archived_at"] = WireJson.Timestamp(now);
-        agent["updated_at"] = WireJson.Timestamp(now);
-        var saved = await store.Resources.ReplaceAsync(
-            record with { Json = agent.ToJsonString(WireJson.Options), ArchivedAt = now }, record.Revision, context.RequestAborted);
+        var json = WireJson.Serialize(WireJson.Deserialize<Agent>(record.Json) with { ArchivedAt = now, UpdatedAt = now });
+        var saved = await store.Resources.ReplaceAsync(record with { Json = json, ArchivedAt = now }, record.Revision, context.RequestAborted);
         return saved
-            ? WireResults.Json(agent)
+            ? Wire<Agent>.Of(json)
             : throw new ConflictException("The agent was changed by another request at the same time; retry.");
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IHangarStore store)
+    private static async Task<Wire<ListPage<Agent>>> ListAsync(HttpContext context, IHangarStore store)
     {
         var query = ListRequest.Read(context.Request, ListName, 20, 100);
         var page = await store.Resources.ListAsync(
             ResourceKind.Agent, ApiKeyAuthentication.WorkspaceOf(context), query, context.RequestAborted);
-        return WireResults.Page(page.Items.Select(r => (JsonNode)ResourceLookup.Parse(r)), ListRequest.NextPage(ListName, page));
+        return WirePage.Of<Agent>(page.Items.Select(r => r.Json), ListRequest.NextPage(ListName, page));
     }
 
-    private static async Task<IResult> ListVersionsAsync(HttpContext context, IHangarStore store, string id)
+    private static async Task<Wire<ListPage<Agent>>> ListVersionsAsync(HttpContext context, IHangarStore store, string id)
     {
         var workspace = ApiKeyAuthentication.WorkspaceOf(context);
         var record = await ResourceLookup.GetAsync(store, ResourceKind.Agent, workspace, id, context.RequestAborted);
@@ -133,14 +126,15 @@ public static class AgentEndpoints
         var next = page.HasMore && page.Items.Count > 0
             ? PageToken.Encode(list, page.Items[^1].Version.ToString(System.Globalization.CultureInfo.InvariantCulture))
             : null;
-        return WireResults.Page(page.Items.Select(v => (JsonNode)AsOfNow(v, record)), next);
+        return WirePage.Of<Agent>(page.Items.Select(v => AsOfNow(v, record)), next);
     }
 
-    /// <summary>A past version as stored, with the agent's current <c>archived_at</c> (archiving applies to all versions).</summary>
-    private static JsonObject AsOfNow(AgentVersionRecord version, ResourceRecord agent)
-    {
-        var json = JsonNode.Parse(version.Json)!.AsObject();
-        json["archived_at"] = agent.ArchivedAt is { } archived ? WireJson.Timestamp(archived) : null;
-        return json;
-    }
+    /// <summary>
+    /// A past version as stored, with the agent's current <c>archived_at</c> (archiving applies to all
+    /// versions). Versions are stored unarchived, so only an archived agent's are rewritten.
+    /// </summary>
+    private static string AsOfNow(AgentVersionRecord version, ResourceRecord agent) =>
+        agent.ArchivedAt is { } archived
+            ? WireJson.Serialize(WireJson.Deserialize<Agent>(version.Json) with { ArchivedAt = archived })
+            : version.Json;
 }

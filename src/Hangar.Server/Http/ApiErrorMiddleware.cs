@@ -92,28 +92,14 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         {
             response.Headers["retry-after"] = "1";
         }
-        var body = new JsonObject
-        {
-            ["type"] = error.ErrorType,
-            ["message"] = error.Message,
-        };
-        if (error.ErrorCode is not null)
-        {
-            var details = new JsonObject { ["error_code"] = error.ErrorCode };
-            foreach (var (key, value) in error.MoreDetails ?? [])
-            {
-                details[key] = value?.DeepClone();
-            }
-            body["details"] = details;
-        }
-        var envelope = new JsonObject
-        {
-            ["type"] = "error",
-            ["error"] = body,
-            ["request_id"] = (string)context.Items[RequestIdKey]!,
-        };
+        var details = error.ErrorCode is { } code
+            ? new ErrorDetails(code) { More = error.MoreDetails?.DeepClone() as JsonObject }
+            : null;
+        var envelope = new ErrorEnvelope(
+            new ErrorBody(error.ErrorType, error.Message) { Details = details },
+            (string)context.Items[RequestIdKey]!);
         response.ContentType = "application/json";
-        await response.WriteAsync(envelope.ToJsonString(WireJson.Options), context.RequestAborted);
+        await response.WriteAsync(Contracts.Serialization.WireJson.Serialize(envelope), context.RequestAborted);
     }
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Request {RequestId} met a passing database failure ({Reason}); answered 529 with retry-after. "

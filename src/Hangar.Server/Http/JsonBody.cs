@@ -11,6 +11,23 @@ public static class JsonBody
 
     public static async Task<JsonObject> ReadObjectAsync(HttpContext context)
     {
+        var bytes = await ReadBytesAsync(context);
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(bytes.Span, documentOptions: DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidRequestException($"The request body is not valid JSON ({e.Message}).");
+        }
+        return node as JsonObject
+            ?? throw new InvalidRequestException($"The request body must be a JSON object, not {JsonFields.Describe(node)}.");
+    }
+
+    /// <summary>The raw body, refused when over the server's limit or empty.</summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadBytesAsync(HttpContext context)
+    {
         var limit = context.RequestServices.GetRequiredService<HangarServerOptions>().MaxRequestBodyBytes;
         if (context.Request.ContentLength > limit)
         {
@@ -22,18 +39,7 @@ public static class JsonBody
         {
             throw new InvalidRequestException("The request body is empty; send a JSON object.");
         }
-        buffer.Position = 0;
-        JsonNode? node;
-        try
-        {
-            node = await JsonNode.ParseAsync(buffer, documentOptions: DocumentOptions, cancellationToken: context.RequestAborted);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidRequestException($"The request body is not valid JSON ({e.Message}).");
-        }
-        return node as JsonObject
-            ?? throw new InvalidRequestException($"The request body must be a JSON object, not {JsonFields.Describe(node)}.");
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private static async Task CopyWithLimitAsync(Stream source, Stream destination, long limit, CancellationToken ct)

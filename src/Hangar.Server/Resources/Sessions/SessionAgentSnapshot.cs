@@ -1,8 +1,11 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hangar.Contracts;
+using Hangar.Contracts.Agents;
+using Hangar.Contracts.Serialization;
 using Hangar.Server.Http;
-using Hangar.Server.Resources.Agents;
 using Hangar.Storage;
+using WireJson = Hangar.Contracts.Serialization.WireJson;
 
 namespace Hangar.Server.Resources.Sessions;
 
@@ -113,15 +116,15 @@ public static class SessionAgentSnapshot
             // Unlike an agent update, the override replaces the whole model object: no effort is carried over.
             snapshot["model"] = JsonFields.IsNull(overrides, "model")
                 ? throw new InvalidRequestException("agent.model: a session's model cannot be cleared; give a model or omit the field.", "agent_model_required")
-                : ModelConfig.Parse(overrides["model"], current: null, Path);
+                : Node(CreateAgentParams.RequireModel(RequestJson.Read<ModelParams>(overrides["model"], "agent.model"), "agent.model").Validate("agent.model"));
         }
         if (JsonFields.Has(overrides, "system"))
         {
-            snapshot["system"] = JsonFields.OptionalString(overrides, "system", AgentRequest.MaxSystemLength, Path) is { Length: > 0 } system ? system : null;
+            snapshot["system"] = JsonFields.OptionalString(overrides, "system", CreateAgentParams.MaxSystemLength, Path) is { Length: > 0 } system ? system : null;
         }
         if (JsonFields.Has(overrides, "skills"))
         {
-            snapshot["skills"] = AgentSkills.Normalise(overrides["skills"], Path);
+            snapshot["skills"] = Node(AgentToolList.Validate(RequestJson.Read<IReadOnlyList<AgentSkillParams?>>(overrides["skills"], "agent.skills"), Path));
         }
         ReplaceToolsAndServers(snapshot, overrides);
     }
@@ -134,16 +137,22 @@ public static class SessionAgentSnapshot
     {
         if (JsonFields.Has(source, "tools"))
         {
-            snapshot["tools"] = AgentTools.NormaliseTools(source["tools"], Path);
+            snapshot["tools"] = Node(AgentToolList.Validate(RequestJson.Read<IReadOnlyList<AgentToolParams?>>(source["tools"], "agent.tools"), Path));
         }
         if (JsonFields.Has(source, "mcp_servers"))
         {
-            snapshot["mcp_servers"] = AgentTools.NormaliseMcpServers(source["mcp_servers"], Path);
+            snapshot["mcp_servers"] = Node(AgentToolList.Validate(RequestJson.Read<IReadOnlyList<McpServerParams?>>(source["mcp_servers"], "agent.mcp_servers"), Path));
         }
-        AgentTools.CheckMcpReferences(snapshot["tools"] as JsonArray ?? [], snapshot["mcp_servers"] as JsonArray ?? [], Path);
+        AgentToolList.CheckMcpReferences(
+            snapshot["tools"].Deserialize(WireJson.Info<IReadOnlyList<AgentTool>>()) ?? [],
+            snapshot["mcp_servers"].Deserialize(WireJson.Info<IReadOnlyList<McpServer>>()) ?? [],
+            Path);
         if (JsonFields.Has(source, "tools") && snapshot["tools"] is JsonArray { Count: 0 } && snapshot["skills"] is JsonArray { Count: > 0 })
         {
             throw new InvalidRequestException("agent.tools: cannot be cleared while the session has skills (skills need the read tool).");
         }
     }
+
+    /// <summary>A validated record as the snapshot's JSON (until sessions are records too).</summary>
+    private static JsonNode? Node<T>(T value) => JsonSerializer.SerializeToNode(value, WireJson.Info<T>());
 }
