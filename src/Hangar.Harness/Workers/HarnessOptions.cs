@@ -109,7 +109,7 @@ public sealed record HarnessOptions
     /// <c>HANGAR_ALLOW_PRIVATE_EGRESS</c>: host-side connections to MCP servers may reach loopback,
     /// link-local and private addresses (metadata addresses stay refused).
     /// </summary>
-    public bool AllowPrivateEgress { get; init; }
+    public Hangar.Tools.Network.PrivateEgressAllowlist AllowPrivateEgress { get; init; } = Hangar.Tools.Network.PrivateEgressAllowlist.None;
 
     /// <summary>Connecting to an MCP server (TCP, TLS and the MCP handshake) takes at most this long.</summary>
     public TimeSpan McpConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
