@@ -45,6 +45,9 @@ internal sealed partial class SandboxStore
 
     public string RunnerDirectory => Path.Join(Shared, "runner");
 
+    /// <summary>The compiled syscall filter (<see cref="SeccompFilter"/>) every sandbox's launcher opens for bwrap's <c>--seccomp</c>.</summary>
+    public string SeccompFile => Path.Join(Shared, "seccomp.bpf");
+
     public static SandboxStore Prepare(SandboxOptions options)
     {
         var root = Path.GetFullPath(Path.Join(options.DataDirectory, "sandboxes"));
@@ -58,6 +61,17 @@ internal sealed partial class SandboxStore
         OwnedPath.EnsureDirectory(store.RunnerDirectory, Readable);
         WriteShared(Path.Join(store.Shared, "passwd"),
             "root:x:0:0:root:/root:/usr/sbin/nologin\nsandbox:x:1000:1000:sandbox:/workspace:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+        byte[] filter;
+        try
+        {
+            filter = SeccompFilter.ForCurrentArchitecture();
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            throw new SandboxUnavailableException(e.Message);
+        }
+        File.WriteAllBytes(store.SeccompFile, filter);
+        Chmod(store.SeccompFile, "644");
         WriteShared(Path.Join(store.Shared, "group"), "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n");
         WriteShared(Path.Join(store.Shared, "hosts"), "127.0.0.1 localhost sandbox\n::1 localhost\n");
         // unrestricted sandboxes resolve through slirp4netns's DNS forwarder, never the host's resolv.conf.
