@@ -95,7 +95,7 @@ internal static class OwnedPath
     private static SandboxUnavailableException Refuse(string path, string problem, string stateDirectory) =>
         new($"refusing to use the sandbox state directory: {problem}. Another local user could swap the file-tool runner, a uid file "
             + $"or a socket that root trusts. Fix: remove {path} (after checking who made it) or choose another --state-dir "
-            + $"(HANGAR_STATE_DIR), a directory owned by this user, not a symlink, under directories only root can write (default /var/lib/hangar). State directory: {stateDirectory}");
+            + $"(HANGAR_STATE_DIR), a directory owned by this user, not a symlink, under directories only root can write (default /var/lib/hangar). Checked: {stateDirectory}");
 
     [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
     private static extern int Statx(int dirfd, string path, int flags, uint mask, [Out] byte[] buffer);

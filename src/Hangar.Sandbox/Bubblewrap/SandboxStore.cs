@@ -145,7 +145,7 @@ internal sealed partial class SandboxStore
             File.WriteAllText(Path.Join(session.Directory, "owner"), owner);
     }
 
-    private static string? ReadOwner(string directory) => OwnedPath.ReadOwnedFile(Path.Join(directory, "owner"));
+    private static string? ReadOwner(string directory) => TryReadOwned(Path.Join(directory, "owner"));
 
     /// <summary>
     /// A uid derived from the id's hash, moved past any taken by another session (never shared). Several
@@ -158,8 +158,9 @@ internal sealed partial class SandboxStore
         // Another process may have opened this session meanwhile: its uid stands.
         if (int.TryParse(OwnedPath.ReadOwnedFile(uidFile), CultureInfo.InvariantCulture, out var existing))
             return existing;
+        // A suspicious uid file elsewhere (a link, a foreign file) fails only its own session, not every allocation.
         var taken = Directory.EnumerateDirectories(Root)
-            .Select(d => OwnedPath.ReadOwnedFile(Path.Join(d, "uid")))
+            .Select(d => TryReadOwned(Path.Join(d, "uid")))
             .Select(text => int.TryParse(text, CultureInfo.InvariantCulture, out var u) ? u : -1)
             .ToHashSet();
         var hash = 2166136261u;
@@ -177,6 +178,18 @@ internal sealed partial class SandboxStore
             }
         }
         throw new InvalidOperationException("no free session uid");
+    }
+
+    private static string? TryReadOwned(string path)
+    {
+        try
+        {
+            return OwnedPath.ReadOwnedFile(path);
+        }
+        catch (SandboxUnavailableException)
+        {
+            return null;
+        }
     }
 
     private static void WriteShared(string path, string text)
