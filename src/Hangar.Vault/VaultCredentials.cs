@@ -37,8 +37,8 @@ public sealed class VaultCredentials : IMcpCredentials
     /// The production wiring: token endpoints reached through <see cref="GuardedHttpHandler"/> (SSRF rules; private
     /// addresses only with <paramref name="allowPrivateEgress"/>, default <c>HANGAR_ALLOW_PRIVATE_EGRESS</c>).
     /// </summary>
-    public static VaultCredentials Create(IHangarStore store, SecretCipher cipher, TimeProvider time, bool? allowPrivateEgress = null) =>
-        new(store, cipher, time, new HttpClient(GuardedHttpHandler.Create(allowPrivateEgress ?? EgressAddressGuard.AllowPrivateFromEnvironment(), TimeSpan.FromSeconds(10)))
+    public static VaultCredentials Create(IHangarStore store, SecretCipher cipher, TimeProvider time, PrivateEgressAllowlist? allowPrivateEgress = null) =>
+        new(store, cipher, time, new HttpClient(GuardedHttpHandler.Create(allowPrivateEgress ?? PrivateEgressAllowlist.None, TimeSpan.FromSeconds(10)))
         {
             Timeout = TimeSpan.FromSeconds(30),
         });

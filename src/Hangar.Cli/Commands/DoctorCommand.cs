@@ -29,7 +29,7 @@ internal static class DoctorCommand
         HostReport report;
         try
         {
-            report = HostRequirements.Check(UnrestrictedNetworkSetting.FromEnvironment());
+            report = HostRequirements.Check(UnrestrictedNetworkSetting.Parse(Environment.GetEnvironmentVariable(UnrestrictedNetworkSetting.Variable)));
         }
         catch (ArgumentException e)
         {

@@ -19,6 +19,7 @@ internal static class ServeCommand
         var noWorkers = new Option<bool>("--no-workers") { Description = "Serve the API only; run sessions with separate `hangar worker` processes" };
         var headroom = WorkerArguments.TakeoverHeadroom();
         var sandbox = StoreArguments.Sandbox();
+        var sandboxing = new SandboxArguments();
 
         var command = new Command("serve", "Run the Hangar API server");
         command.Options.Add(port);
@@ -29,10 +30,21 @@ internal static class ServeCommand
         command.Options.Add(noWorkers);
         command.Options.Add(headroom);
         command.Options.Add(sandbox);
+        sandboxing.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             if (StoreArguments.ResolveOrExplain(parse, data, database, poolSize) is not { } store)
             {
+                return 2;
+            }
+            WorkerSettings workers;
+            try
+            {
+                workers = sandboxing.Apply(parse, new WorkerSettings { Sandbox = parse.GetValue(sandbox), TakeoverHeadroom = parse.GetValue(headroom) });
+            }
+            catch (StoreArgumentException e)
+            {
+                Terminal.Error(e.Message);
                 return 2;
             }
             var options = new HangarServerOptions
@@ -44,7 +56,7 @@ internal static class ServeCommand
                 WaitForStore = wait => StoreArguments.ReportWaiting(store, wait),
                 BootstrapApiKey = Environment.GetEnvironmentVariable("HANGAR_API_KEY") is { Length: > 0 } key ? key : null,
                 RunWorkers = !parse.GetValue(noWorkers),
-                Workers = new WorkerSettings { Sandbox = parse.GetValue(sandbox), TakeoverHeadroom = parse.GetValue(headroom) },
+                Workers = workers,
             };
             return await RunAsync(options, ct);
         });

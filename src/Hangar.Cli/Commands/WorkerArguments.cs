@@ -1,4 +1,8 @@
 using System.CommandLine;
+using Hangar.Sandbox.Bubblewrap;
+using Hangar.Server.Harness;
+using Hangar.Tools.Network;
+using Spectre.Console;
 
 namespace Hangar.Cli.Commands;
 
@@ -21,4 +25,88 @@ internal static class WorkerArguments
         });
         return option;
     }
+}
+
+/// <summary>
+/// The sandbox-hardening options <c>hangar serve</c> and <c>hangar worker</c> share, and the ONLY place their
+/// environment variables are read (everything below receives them as settings): the private state directory,
+/// the private-egress allowlist, how unrestricted sandboxes reach the network, and the unlimited-memory opt-in.
+/// </summary>
+internal sealed class SandboxArguments
+{
+    public const string StateDirectoryVariable = "HANGAR_STATE_DIR";
+    public const string UnlimitedMemoryVariable = "HANGAR_ALLOW_UNLIMITED_MEMORY";
+
+    private readonly Option<string?> stateDirectory = new("--state-dir")
+    {
+        Description = "Private directory for sandbox state (workspaces, runner, sockets); created 0711 and refused when "
+            + "owned by another user or a symlink (default: the SQLite data directory, else /var/lib/hangar as root) [env: HANGAR_STATE_DIR]",
+    };
+
+    private readonly Option<string?> allowPrivateEgress = new(EgressAddressGuard.AllowlistFlag)
+    {
+        Description = "Private CIDR ranges and host names that sandboxes, web_fetch, MCP and token endpoints may reach, comma-separated "
+            + "(e.g. 10.0.0.0/8,db.internal; loopback only when listed, e.g. 127.0.0.1); cloud metadata addresses are always refused "
+            + $"[env: {EgressAddressGuard.AllowlistVariable}]",
+    };
+
+    private readonly Option<bool> allowUnlimitedMemory = new("--allow-unlimited-memory")
+    {
+        Description = "Start sandboxes even when their memory cannot be capped (no usable cgroup); one session could exhaust the host "
+            + $"[env: {UnlimitedMemoryVariable}]",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(stateDirectory);
+        command.Options.Add(allowPrivateEgress);
+        command.Options.Add(allowUnlimitedMemory);
+    }
+
+    /// <summary>
+    /// <paramref name="settings"/> with the options and their variables applied; throws
+    /// <see cref="StoreArgumentException"/> naming the bad value.
+    /// </summary>
+    public WorkerSettings Apply(ParseResult parse, WorkerSettings settings)
+    {
+        var state = parse.GetValue(stateDirectory) ?? Variable(StateDirectoryVariable);
+        return settings with
+        {
+            WorkspacesDirectory = state is null ? settings.WorkspacesDirectory : Path.GetFullPath(state),
+            AllowPrivateEgress = Allowlist(parse.GetValue(allowPrivateEgress)),
+            UnrestrictedNetwork = Parse(UnrestrictedNetworkSetting.Variable, () => UnrestrictedNetworkSetting.Parse(Variable(UnrestrictedNetworkSetting.Variable))),
+            AllowUnlimitedMemory = parse.GetValue(allowUnlimitedMemory) || IsTrue(UnlimitedMemoryVariable),
+        };
+    }
+
+    private static PrivateEgressAllowlist Allowlist(string? flag)
+    {
+        var listed = flag ?? Variable(EgressAddressGuard.AllowlistVariable);
+        if (IsTrue(EgressAddressGuard.AllowPrivateVariable))
+        {
+            // Deprecated all-or-nothing switch: private ranges, but no longer host loopback (docs/security.md).
+            Terminal.Err.MarkupLine(Markup.Escape(
+                $"{EgressAddressGuard.AllowPrivateVariable}=true is deprecated and no longer includes loopback: "
+                + $"it now means {EgressAddressGuard.AllowlistVariable}={PrivateEgressAllowlist.PrivateRanges}. "
+                + $"List exactly what sandboxes need with {EgressAddressGuard.AllowlistFlag}."));
+            listed = listed is null ? PrivateEgressAllowlist.PrivateRanges : $"{listed},{PrivateEgressAllowlist.PrivateRanges}";
+        }
+        return Parse(EgressAddressGuard.AllowlistFlag, () => PrivateEgressAllowlist.Parse(listed));
+    }
+
+    private static T Parse<T>(string what, Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new StoreArgumentException($"{what}: {e.Message}");
+        }
+    }
+
+    private static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+
+    private static bool IsTrue(string name) => Variable(name)?.Trim().ToLowerInvariant() is "true" or "1";
 }

@@ -23,6 +23,7 @@ internal static class WorkerCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Sessions this process runs at once", DefaultValueFactory = _ => 4 };
         var headroom = WorkerArguments.TakeoverHeadroom();
         var sandbox = StoreArguments.Sandbox();
+        var sandboxing = new SandboxArguments();
         var command = new Command("worker", "Run harness workers (no HTTP) that execute sessions from the store");
         command.Options.Add(data);
         command.Options.Add(database);
@@ -30,6 +31,7 @@ internal static class WorkerCommand
         command.Options.Add(concurrency);
         command.Options.Add(headroom);
         command.Options.Add(sandbox);
+        sandboxing.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             if (StoreArguments.ResolveOrExplain(parse, data, database, poolSize) is not { } store)
@@ -42,7 +44,17 @@ internal static class WorkerCommand
                 Terminal.Error("--concurrency must be at least 1.");
                 return 2;
             }
-            return await RunAsync(store, new WorkerSettings { Concurrency = count, Sandbox = parse.GetValue(sandbox), TakeoverHeadroom = parse.GetValue(headroom) }, ct);
+            WorkerSettings settings;
+            try
+            {
+                settings = sandboxing.Apply(parse, new WorkerSettings { Concurrency = count, Sandbox = parse.GetValue(sandbox), TakeoverHeadroom = parse.GetValue(headroom) });
+            }
+            catch (StoreArgumentException e)
+            {
+                Terminal.Error(e.Message);
+                return 2;
+            }
+            return await RunAsync(store, settings, ct);
         });
         return command;
     }

@@ -15,7 +15,7 @@ public sealed record McpEndpoint(string ServerName, Uri Url, string? AccessToken
 }
 
 /// <summary>Limits for host-side MCP traffic.</summary>
-public sealed record McpConnectionOptions(bool AllowPrivateEgress, TimeSpan ConnectTimeout, TimeSpan CallTimeout);
+public sealed record McpConnectionOptions(Hangar.Tools.Network.PrivateEgressAllowlist AllowPrivateEgress, TimeSpan ConnectTimeout, TimeSpan CallTimeout);
 
 /// <summary>
 /// One MCP client session over streamable HTTP (official SDK), opened from the host: the token goes

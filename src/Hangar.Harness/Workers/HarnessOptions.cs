@@ -107,10 +107,10 @@ public sealed record HarnessOptions
     public Func<string, string, System.Text.Json.Nodes.JsonNode, string>? OpenResourceToken { get; init; }
 
     /// <summary>
-    /// <c>HANGAR_ALLOW_PRIVATE_EGRESS</c>: host-side connections to MCP servers may reach loopback,
-    /// link-local and private addresses (metadata addresses stay refused).
+    /// The operator's private-egress allowlist: host-side connections to MCP servers may reach the private
+    /// ranges and names it lists (metadata addresses stay refused); <c>true</c> converts to every private range and loopback.
     /// </summary>
-    public bool AllowPrivateEgress { get; init; }
+    public Hangar.Tools.Network.PrivateEgressAllowlist AllowPrivateEgress { get; init; } = Hangar.Tools.Network.PrivateEgressAllowlist.None;
 
     /// <summary>Connecting to an MCP server (TCP, TLS and the MCP handshake) takes at most this long.</summary>
     public TimeSpan McpConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);

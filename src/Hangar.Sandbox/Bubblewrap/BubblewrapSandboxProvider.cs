@@ -45,7 +45,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         }
         // Layer builds need registry access even when sessions get no proxy: then they get their own.
         if (egress is null)
-            ownedBuildEgress = EgressProxy.FromEnvironment(Path.Join(options.DataDirectory, "layers-egress"));
+            ownedBuildEgress = new EgressProxy(new EgressProxyOptions { SocketDirectory = Path.Join(options.DataDirectory, "layers-egress"), AllowPrivateEgress = options.AllowPrivateEgress });
         layers = new PackageLayers(options, store, cgroups, egress ?? ownedBuildEgress!, logger);
     }
 
@@ -62,13 +62,33 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     /// </summary>
     public static async Task<BubblewrapSandboxProvider> CreateAsync(SandboxOptions options, ILogger logger, IEgressProxy? egress, CancellationToken ct)
     {
-        var store = SandboxStore.Prepare(options);
         var cgroups = CgroupHost.Detect();
+        RefuseUncappedMemory(options, cgroups);
+        var store = SandboxStore.Prepare(options);
         if (!cgroups.EnforcesLimits)
             LogDegraded(logger, cgroups.Description);
         await BubblewrapProbe.RunAsync(options, store, cgroups, ct);
         LogReady(logger, store.Root, cgroups.Description);
         return new BubblewrapSandboxProvider(options, store, cgroups, egress, logger);
+    }
+
+    /// <summary>
+    /// A sandbox whose memory is not capped can take the host down with one allocation loop: without the
+    /// operator's explicit opt-in, such a host refuses to start sandboxes at all.
+    /// </summary>
+    internal static void RefuseUncappedMemory(SandboxOptions options, CgroupHost cgroups)
+    {
+        if (options.AllowUnlimitedMemory)
+            return;
+        if (options.Limits.MemoryBytes <= 0)
+            throw new SandboxUnavailableException(
+                "the sandbox memory limit is off (MemoryBytes <= 0), so one session could exhaust the host's memory. "
+                + "Set a memory limit, or start with --allow-unlimited-memory (HANGAR_ALLOW_UNLIMITED_MEMORY=true) to accept that risk");
+        if (!cgroups.EnforcesLimits)
+            throw new SandboxUnavailableException(
+                $"sandbox memory cannot be capped on this host: cgroups {cgroups.Description}. "
+                + "Run Hangar where it can create cgroups (root with cgroup v1 memory/pids/cpu, or a delegated cgroup v2 subtree, e.g. a systemd service with Delegate=yes), "
+                + "or start with --allow-unlimited-memory (HANGAR_ALLOW_UNLIMITED_MEMORY=true) to run sandboxes without memory, CPU and process limits");
     }
 
     public async Task<ISandbox> AcquireAsync(SandboxRequest request, CancellationToken ct)
@@ -137,7 +157,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
                 (path, reason) => LogMountSkipped(logger, request.SessionId, path, reason), CancellationToken.None);
             // Limited, and unrestricted by default: the egress proxy (allow-all-public for unrestricted).
             if (usesProxy)
-                proxy = await egress!.StartAsync(name, policy, CancellationToken.None);
+                proxy = await egress!.StartAsync(name, policy, session.Uid, CancellationToken.None);
             else if (UsesProxy(policy))
                 LogNoEgressProxy(logger, request.SessionId, policy.GetType().Name);
             if (userMode && !slirpAvailable)
@@ -146,7 +166,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
             {
                 session = RepositoryClone.PrepareMounts(session, request.Repositories);
                 git = await GitCredentialProxy.StartAsync(Path.Join(session.Directory, $"git-{name[^8..]}.sock"), request.Repositories,
-                    options.AllowPrivateEgress, CancellationToken.None);
+                    options.AllowPrivateEgress, session.Uid, CancellationToken.None);
                 await RepositoryClone.CloneAsync(options, store, session, cgroup, git, request.Repositories, CancellationToken.None);
             }
             var sandbox = new BubblewrapSandbox(name, options, store, session, policy, proxy, userMode && slirpAvailable, layer, cgroup, OnDisposedAsync) { GitProxy = git };

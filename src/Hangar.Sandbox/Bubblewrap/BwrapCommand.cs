@@ -35,8 +35,13 @@ internal static class BwrapCommand
     /// <summary>Where repositories' remotes point inside the sandbox: the relay to the host's git credential proxy.</summary>
     public const string GitRemoteBase = "http://127.0.0.1:3129";
 
-    // Joins every cgroup given (count first) with the shell's own pid, which exec keeps for bwrap.
-    private const string Launcher = "n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift; n=$((n-1)); done; exec \"$@\"";
+    // Joins every cgroup given (count first) with the shell's own pid, which exec keeps for bwrap; opens the
+    // seccomp filter (first argument) as fd 3 of what it execs, which bwrap reads (--seccomp 3). .NET cannot
+    // hand a child extra descriptors, so the shell does.
+    private const string Launcher = "f=$1; shift; n=$1; shift; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1\" || exit 125; shift; n=$((n-1)); done; exec \"$@\" 3<\"$f\"";
+
+    /// <summary>The descriptor the launcher opens the filter on.</summary>
+    private const string SeccompDescriptor = "3";
 
     public static ProcessStartInfo Build(SandboxOptions options, SandboxStore store, SessionLayout session,
         ISandboxCgroup cgroup, SandboxProgram program)
@@ -52,7 +57,7 @@ internal static class BwrapCommand
         };
         start.Environment.Clear();
         var args = start.ArgumentList;
-        Add(args, "-c", Launcher, "sbx-launch", cgroup.ProcsFiles.Count.ToString(CultureInfo.InvariantCulture));
+        Add(args, "-c", Launcher, "sbx-launch", store.SeccompFile, cgroup.ProcsFiles.Count.ToString(CultureInfo.InvariantCulture));
         foreach (var file in cgroup.ProcsFiles)
             args.Add(file);
         Add(args, "/usr/bin/prlimit",
@@ -68,7 +73,7 @@ internal static class BwrapCommand
             "--perms", "1777", "--size", limits.TmpBytes.ToString(CultureInfo.InvariantCulture), "--tmpfs", "/tmp",
             "--bind", session.Workspace, "/workspace", "--chdir", "/workspace",
             "--unshare-all", "--unshare-user", "--disable-userns", "--uid", "1000", "--gid", "1000",
-            "--hostname", "sandbox", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--hostname", "sandbox", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--seccomp", SeccompDescriptor,
             "--clearenv", "--setenv", "PATH", SearchPath(program), "--setenv", "HOME", "/workspace",
             "--setenv", "LANG", "C.UTF-8", "--setenv", "TERM", "dumb", "--setenv", "USER", "sandbox");
         foreach (var mount in session.Mounts)

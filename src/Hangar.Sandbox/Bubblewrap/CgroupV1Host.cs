@@ -49,11 +49,13 @@ internal sealed class CgroupV1Host : CgroupHost
         var cpu = Path.Join(bases["cpu"], name);
         foreach (var directory in new[] { memory, pids, cpu })
             Directory.CreateDirectory(directory);
-        Write(Path.Join(memory, "memory.limit_in_bytes"), limits.MemoryBytes.ToString(CultureInfo.InvariantCulture));
+        // ≤ 0 is the operator's explicit no-limit opt-in (SandboxOptions.AllowUnlimitedMemory); -1 is v1's "none".
+        var memoryLimit = limits.MemoryBytes > 0 ? limits.MemoryBytes.ToString(CultureInfo.InvariantCulture) : "-1";
+        Write(Path.Join(memory, "memory.limit_in_bytes"), memoryLimit);
         try
         {
             // Absent without swap accounting; then there is no swap to escape into anyway.
-            Write(Path.Join(memory, "memory.memsw.limit_in_bytes"), limits.MemoryBytes.ToString(CultureInfo.InvariantCulture));
+            Write(Path.Join(memory, "memory.memsw.limit_in_bytes"), memoryLimit);
         }
         catch (IOException)
         {

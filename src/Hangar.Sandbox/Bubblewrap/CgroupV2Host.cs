@@ -38,7 +38,8 @@ internal sealed class CgroupV2Host(string root) : CgroupHost
     {
         var group = Path.Join(root, name);
         Directory.CreateDirectory(group);
-        Write(Path.Join(group, "memory.max"), limits.MemoryBytes.ToString(CultureInfo.InvariantCulture));
+        // ≤ 0 is the operator's explicit no-limit opt-in (SandboxOptions.AllowUnlimitedMemory).
+        Write(Path.Join(group, "memory.max"), limits.MemoryBytes > 0 ? limits.MemoryBytes.ToString(CultureInfo.InvariantCulture) : "max");
         Write(Path.Join(group, "memory.swap.max"), "0");
         Write(Path.Join(group, "pids.max"), limits.MaxProcesses.ToString(CultureInfo.InvariantCulture));
         Write(Path.Join(group, "cpu.max"), $"{(long)(limits.Cpus * 100_000)} 100000");

@@ -30,8 +30,14 @@ public sealed record SandboxOptions
 
     public SandboxLimits Limits { get; init; } = new();
 
-    /// <summary>Whether repository remotes may resolve to private/loopback addresses (<c>HANGAR_ALLOW_PRIVATE_EGRESS</c>).</summary>
-    public bool AllowPrivateEgress { get; init; } = Hangar.Tools.Network.EgressAddressGuard.AllowPrivateFromEnvironment();
+    /// <summary>
+    /// The operator's opt-in (<c>--allow-unlimited-memory</c>) to start sandboxes when memory cannot be capped (no
+    /// usable cgroup, or <see cref="SandboxLimits.MemoryBytes"/> ≤ 0). Off: the provider refuses to start and says why.
+    /// </summary>
+    public bool AllowUnlimitedMemory { get; init; }
+
+    /// <summary>Private ranges and names repository remotes and layer builds may reach (the operator's allowlist; none by default).</summary>
+    public Hangar.Tools.Network.PrivateEgressAllowlist AllowPrivateEgress { get; init; } = Hangar.Tools.Network.PrivateEgressAllowlist.None;
 
     /// <summary>
     /// Names the store whose sessions these are (written to each session directory); the sweep of deleted

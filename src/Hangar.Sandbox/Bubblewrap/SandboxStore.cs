@@ -25,6 +25,11 @@ internal sealed partial class SandboxStore
 
     /// <summary>The directory the startup probe runs in; not a session.</summary>
     public const string ProbeSession = "probe";
+
+    private const UnixFileMode Traverse = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
+    private const UnixFileMode Readable = Traverse | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private readonly SandboxOptions options;
     private readonly Lock uidLock = new();
 
@@ -40,16 +45,33 @@ internal sealed partial class SandboxStore
 
     public string RunnerDirectory => Path.Join(Shared, "runner");
 
+    /// <summary>The compiled syscall filter (<see cref="SeccompFilter"/>) every sandbox's launcher opens for bwrap's <c>--seccomp</c>.</summary>
+    public string SeccompFile => Path.Join(Shared, "seccomp.bpf");
+
     public static SandboxStore Prepare(SandboxOptions options)
     {
         var root = Path.GetFullPath(Path.Join(options.DataDirectory, "sandboxes"));
         var store = new SandboxStore(options, root);
-        Directory.CreateDirectory(root);
-        // Traversable but not listable: a session uid can reach its own bind source and nothing else.
-        Chmod(root, "711");
-        Directory.CreateDirectory(store.RunnerDirectory);
+        // Traversable but not listable (0711, not 0700: bwrap opens the bind sources as the session uid, which
+        // must pass through): a session uid can reach its own bind source and nothing else. Every directory is
+        // proven ours and not a symlink before root writes or reads anything in it (OwnedPath).
+        OwnedPath.EnsureRoot(options.DataDirectory, Traverse);
+        OwnedPath.EnsureDirectory(root, Traverse);
+        OwnedPath.EnsureDirectory(store.Shared, Traverse);
+        OwnedPath.EnsureDirectory(store.RunnerDirectory, Readable);
         WriteShared(Path.Join(store.Shared, "passwd"),
             "root:x:0:0:root:/root:/usr/sbin/nologin\nsandbox:x:1000:1000:sandbox:/workspace:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n");
+        byte[] filter;
+        try
+        {
+            filter = SeccompFilter.ForCurrentArchitecture();
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            throw new SandboxUnavailableException(e.Message);
+        }
+        File.WriteAllBytes(store.SeccompFile, filter);
+        Chmod(store.SeccompFile, "644");
         WriteShared(Path.Join(store.Shared, "group"), "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n");
         WriteShared(Path.Join(store.Shared, "hosts"), "127.0.0.1 localhost sandbox\n::1 localhost\n");
         // unrestricted sandboxes resolve through slirp4netns's DNS forwarder, never the host's resolv.conf.
@@ -91,10 +113,9 @@ internal sealed partial class SandboxStore
         int uid;
         lock (uidLock)
         {
-            Directory.CreateDirectory(directory);
-            Chmod(directory, "711");
+            OwnedPath.EnsureDirectory(directory, Traverse);
             var uidFile = Path.Join(directory, "uid");
-            if (!File.Exists(uidFile) || !int.TryParse(File.ReadAllText(uidFile), CultureInfo.InvariantCulture, out uid))
+            if (!int.TryParse(OwnedPath.ReadOwnedFile(uidFile), CultureInfo.InvariantCulture, out uid))
                 uid = AllocateUid(sessionId, uidFile);
         }
         if (!Directory.Exists(workspace))
@@ -124,11 +145,7 @@ internal sealed partial class SandboxStore
             File.WriteAllText(Path.Join(session.Directory, "owner"), owner);
     }
 
-    private static string? ReadOwner(string directory)
-    {
-        var file = Path.Join(directory, "owner");
-        return File.Exists(file) ? File.ReadAllText(file) : null;
-    }
+    private static string? ReadOwner(string directory) => TryReadOwned(Path.Join(directory, "owner"));
 
     /// <summary>
     /// A uid derived from the id's hash, moved past any taken by another session (never shared). Several
@@ -139,12 +156,12 @@ internal sealed partial class SandboxStore
     {
         using var hostLock = HostFileLock.Acquire(Path.Join(Root, ".uids.lock"));
         // Another process may have opened this session meanwhile: its uid stands.
-        if (File.Exists(uidFile) && int.TryParse(File.ReadAllText(uidFile), CultureInfo.InvariantCulture, out var existing))
+        if (int.TryParse(OwnedPath.ReadOwnedFile(uidFile), CultureInfo.InvariantCulture, out var existing))
             return existing;
+        // A suspicious uid file elsewhere (a link, a foreign file) fails only its own session, not every allocation.
         var taken = Directory.EnumerateDirectories(Root)
-            .Select(d => Path.Join(d, "uid"))
-            .Where(File.Exists)
-            .Select(f => int.TryParse(File.ReadAllText(f), CultureInfo.InvariantCulture, out var u) ? u : -1)
+            .Select(d => TryReadOwned(Path.Join(d, "uid")))
+            .Select(text => int.TryParse(text, CultureInfo.InvariantCulture, out var u) ? u : -1)
             .ToHashSet();
         var hash = 2166136261u;
         foreach (var c in sessionId)
@@ -161,6 +178,18 @@ internal sealed partial class SandboxStore
             }
         }
         throw new InvalidOperationException("no free session uid");
+    }
+
+    private static string? TryReadOwned(string path)
+    {
+        try
+        {
+            return OwnedPath.ReadOwnedFile(path);
+        }
+        catch (SandboxUnavailableException)
+        {
+            return null;
+        }
     }
 
     private static void WriteShared(string path, string text)

@@ -16,14 +16,12 @@ public enum UnrestrictedNetwork
     UserMode,
 }
 
-/// <summary>Reads <see cref="UnrestrictedNetwork"/> from the environment.</summary>
+/// <summary>Parses <see cref="UnrestrictedNetwork"/> (the command line reads the variable and passes it down).</summary>
 public static class UnrestrictedNetworkSetting
 {
     public const string Variable = "HANGAR_UNRESTRICTED_NETWORK";
 
     /// <summary><c>proxy</c> (or unset) or <c>usermode</c>; anything else throws, so a typo never changes isolation silently.</summary>
-    public static UnrestrictedNetwork FromEnvironment() => Parse(Environment.GetEnvironmentVariable(Variable));
-
     public static UnrestrictedNetwork Parse(string? value) => value?.Trim().ToLowerInvariant() switch
     {
         null or "" or "proxy" => UnrestrictedNetwork.Proxy,

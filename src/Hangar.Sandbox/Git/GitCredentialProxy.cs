@@ -37,7 +37,7 @@ internal sealed class GitCredentialProxy : IAsyncDisposable
     /// <summary>Why the last request for the repository failed upstream (refused address, 401…), for the clone's error; never the token.</summary>
     public string? LastFailure(string key) => failures.TryGetValue(key, out var failure) ? failure : null;
 
-    public static async Task<GitCredentialProxy> StartAsync(string socketPath, IReadOnlyList<SandboxRepository> repositories, bool allowPrivate, CancellationToken ct)
+    public static async Task<GitCredentialProxy> StartAsync(string socketPath, IReadOnlyList<SandboxRepository> repositories, PrivateEgressAllowlist allowPrivate, int? clientUid, CancellationToken ct)
     {
         if (OperatingSystem.IsWindows())
             throw new PlatformNotSupportedException("the git credential proxy needs unix sockets with file modes");
@@ -56,8 +56,8 @@ internal sealed class GitCredentialProxy : IAsyncDisposable
         var proxy = new GitCredentialProxy(app, client, repositories, socketPath);
         app.Run(proxy.ForwardAsync);
         await app.StartAsync(ct);
-        // The sandbox runs as an unprivileged per-session uid; only its bind of this file reaches it.
-        File.SetUnixFileMode(socketPath, (UnixFileMode)Convert.ToInt32("666", 8));
+        // Owner-only, owned by the session's unprivileged uid: the sandbox (and root) can connect, no other user.
+        Hangar.Sandbox.Bubblewrap.SocketGrant.Restrict(socketPath, clientUid);
         return proxy;
     }
 

@@ -153,9 +153,9 @@ internal sealed class EgressConnection(string sessionId, EgressRules rules, Egre
 
         foreach (var address in addresses)
         {
-            if (EgressAddressGuard.Check(address, options.AllowPrivateEgress) is { } category)
+            if (EgressAddressGuard.Check(address, options.AllowPrivateEgress, target.Literal is null ? target.Host : null) is { } category)
             {
-                var hint = options.AllowPrivateEgress ? string.Empty : " (private destinations need HANGAR_ALLOW_PRIVATE_EGRESS=true on the server)";
+                var hint = EgressAddressGuard.Hint(address, options.AllowPrivateEgress);
                 await RefuseAsync(client, request,
                     $"host '{target.Host}' resolves to {address}, {category}; refused by the sandbox egress guard{hint}", cancellationToken);
                 return null;

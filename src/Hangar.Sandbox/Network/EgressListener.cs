@@ -20,7 +20,7 @@ internal sealed class EgressListener : IAsyncDisposable
     private readonly Task _acceptLoop;
     private int _active;
 
-    public EgressListener(string sessionId, string socketPath, NetworkPolicy policy, EgressRules rules, EgressProxyOptions options, ILogger logger)
+    public EgressListener(string sessionId, string socketPath, NetworkPolicy policy, EgressRules rules, EgressProxyOptions options, ILogger logger, int? clientUid = null)
     {
         _sessionId = sessionId;
         SocketPath = socketPath;
@@ -33,11 +33,8 @@ internal sealed class EgressListener : IAsyncDisposable
         try
         {
             _socket.Bind(new UnixDomainSocketEndPoint(socketPath));
-            // The sandbox runs as its own unprivileged uid; the socket's directory (0711) keeps it unlistable.
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(socketPath, (UnixFileMode)0b110_110_110);
-            }
+            // Owner-only, owned by the sandbox's own unprivileged uid: no other local user can connect.
+            Bubblewrap.SocketGrant.Restrict(socketPath, clientUid);
 
             _socket.Listen(512);
         }

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Hangar.Sandbox.Network;
 
 /// <summary>
-/// Runs per-sandbox egress proxies: <c>{SocketDirectory}/{sessionId}.sock</c>, mode 0666 inside a
-/// 0711 directory, speaking HTTP/1.1 forward-proxy (absolute-form http:// and CONNECT).
+/// Runs per-sandbox egress proxies: <c>{SocketDirectory}/{sessionId}.sock</c>, mode 0600 and owned by the
+/// sandbox's uid, inside a root-owned 0711 directory, speaking HTTP/1.1 forward-proxy (absolute-form http:// and CONNECT).
 /// </summary>
 public sealed class EgressProxy(EgressProxyOptions options, ILogger<EgressProxy>? logger = null) : IEgressProxy, IAsyncDisposable
 {
@@ -14,19 +14,24 @@ public sealed class EgressProxy(EgressProxyOptions options, ILogger<EgressProxy>
     private readonly Dictionary<string, EgressListener> _listeners = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>The proxy with <c>HANGAR_ALLOW_PRIVATE_EGRESS</c> read from the process environment.</summary>
-    public static EgressProxy FromEnvironment(string socketDirectory, ILogger<EgressProxy>? logger = null) =>
-        new(EgressProxyOptions.FromEnvironment(socketDirectory), logger);
-
+    /// <summary>A listener only this process's user can connect to (tests connect as root).</summary>
     public Task<EgressEndpoint> StartAsync(string sessionId, NetworkPolicy policy, CancellationToken ct) =>
-        StartAsync(sessionId, policy, mcpServerHosts: null, ct);
+        StartAsync(sessionId, policy, mcpServerHosts: null, clientUid: null, ct);
+
+    public Task<EgressEndpoint> StartAsync(string sessionId, NetworkPolicy policy, int clientUid, CancellationToken ct) =>
+        StartAsync(sessionId, policy, mcpServerHosts: null, clientUid, ct);
+
+    public Task<EgressEndpoint> StartAsync(
+        string sessionId, NetworkPolicy policy, IEnumerable<string>? mcpServerHosts, CancellationToken ct) =>
+        StartAsync(sessionId, policy, mcpServerHosts, clientUid: null, ct);
 
     /// <summary>
     /// Idempotent per session; a call with a different policy restarts the listener on the same path.
     /// <paramref name="mcpServerHosts"/> (allowlist syntax) are opened when the policy allows MCP servers.
+    /// <paramref name="clientUid"/>: the one unprivileged uid granted the socket (chown; mode 0600); null: owner only.
     /// </summary>
     public async Task<EgressEndpoint> StartAsync(
-        string sessionId, NetworkPolicy policy, IEnumerable<string>? mcpServerHosts, CancellationToken ct)
+        string sessionId, NetworkPolicy policy, IEnumerable<string>? mcpServerHosts, int? clientUid, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(policy);
         if (OperatingSystem.IsWindows())
@@ -54,8 +59,8 @@ public sealed class EgressProxy(EgressProxyOptions options, ILogger<EgressProxy>
             }
 
             var directory = Path.GetFullPath(options.SocketDirectory);
-            Directory.CreateDirectory(directory);
-            File.SetUnixFileMode(directory, (UnixFileMode)0b111_001_001); // 0711: traversable, not listable
+            // 0711: traversable, not listable; proven ours and not a symlink before root binds sockets in it.
+            Bubblewrap.OwnedPath.EnsureDirectory(directory, (UnixFileMode)0b111_001_001);
             var socketPath = Path.Combine(directory, SocketFileName(sessionId));
             if (System.Text.Encoding.UTF8.GetByteCount(socketPath) > MaxUnixSocketPathBytes)
             {
@@ -63,7 +68,7 @@ public sealed class EgressProxy(EgressProxyOptions options, ILogger<EgressProxy>
             }
 
             File.Delete(socketPath); // left behind by a crashed server; binding would fail otherwise
-            var listener = new EgressListener(sessionId, socketPath, policy, new EgressRules(policy, mcpServerHosts), options, _logger);
+            var listener = new EgressListener(sessionId, socketPath, policy, new EgressRules(policy, mcpServerHosts), options, _logger, clientUid);
             _listeners[sessionId] = listener;
             _logger.Started(sessionId, socketPath, Describe(policy));
             return new EgressEndpoint(socketPath);

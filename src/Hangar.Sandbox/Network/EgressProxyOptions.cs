@@ -1,4 +1,5 @@
 using System.Net;
+using Hangar.Tools.Network;
 
 namespace Hangar.Sandbox.Network;
 
@@ -12,10 +13,10 @@ public sealed record EgressProxyOptions
     public required string SocketDirectory { get; init; }
 
     /// <summary>
-    /// <c>HANGAR_ALLOW_PRIVATE_EGRESS=true</c>: allow loopback/link-local/private destinations (on-premises
-    /// services, loopback tests). Metadata, multicast and unspecified addresses stay refused.
+    /// The operator's private ranges and names sandboxes may reach (on-premises services, loopback tests); none by
+    /// default. Metadata, multicast and unspecified addresses stay refused whatever it lists.
     /// </summary>
-    public bool AllowPrivateEgress { get; init; }
+    public PrivateEgressAllowlist AllowPrivateEgress { get; init; } = PrivateEgressAllowlist.None;
 
     /// <summary>Concurrent client connections per sandbox; further ones get 503.</summary>
     public int MaxConnectionsPerSandbox { get; init; } = 64;
@@ -34,11 +35,4 @@ public sealed record EgressProxyOptions
 
     /// <summary>Name resolution; tests substitute fixed answers for made-up names.</summary>
     public EgressResolver Resolver { get; init; } = static (host, ct) => Dns.GetHostAddressesAsync(host, ct);
-
-    /// <summary>Reads <c>HANGAR_ALLOW_PRIVATE_EGRESS</c> (true/1 enables) from the environment.</summary>
-    public static EgressProxyOptions FromEnvironment(string socketDirectory) => new()
-    {
-        SocketDirectory = socketDirectory,
-        AllowPrivateEgress = Hangar.Tools.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
-    };
 }

@@ -143,10 +143,9 @@ public sealed class HttpWebFetcher : IWebFetcher, IDisposable, IAsyncDisposable
             throw new HttpRequestException($"{host} has no address");
         foreach (var address in addresses)
         {
-            if (EgressAddressGuard.Check(address, options.AllowPrivateEgress) is { } reason)
+            if (EgressAddressGuard.Check(address, options.AllowPrivateEgress, literal is null ? host : null) is { } reason)
                 throw new EgressRefusedException(
-                    $"{host} resolves to {address} ({reason}); web_fetch refuses such addresses" +
-                    (options.AllowPrivateEgress ? "" : " unless the operator sets HANGAR_ALLOW_PRIVATE_EGRESS=true (not for metadata)"));
+                    $"{host} resolves to {address} ({reason}); web_fetch refuses such addresses" + EgressAddressGuard.Hint(address, options.AllowPrivateEgress));
         }
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try

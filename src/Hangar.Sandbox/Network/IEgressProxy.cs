@@ -7,7 +7,7 @@ namespace Hangar.Sandbox.Network;
 /// <c>HTTP(S)_PROXY</c> pointing at it. The proxy speaks HTTP (absolute-form requests) and HTTPS
 /// <c>CONNECT</c>, allows only the policy's hosts, answers others with a clear 403, and refuses
 /// destinations resolving to loopback, link-local, private or metadata addresses unless
-/// <c>HANGAR_ALLOW_PRIVATE_EGRESS=true</c>. The socket path identifies the sandbox instance (a session may have
+/// the operator's private-egress allowlist lists them (metadata never). The socket path identifies the sandbox instance (a session may have
 /// two at once on one host, a stale one and its successor: each has its own listener).
 /// </summary>
 public interface IEgressProxy
@@ -15,11 +15,11 @@ public interface IEgressProxy
     /// <summary>
     /// Starts (or returns the running) listener named <paramref name="sessionId"/> (the sandbox instance's name) enforcing
     /// <paramref name="policy"/>: a <see cref="NetworkPolicy.Limited"/>, or <see cref="NetworkPolicy.Unrestricted"/>
-    /// (any public destination) unless the operator chose slirp4netns; never None. The socket file must be connectable by any uid (0666):
-    /// the sandbox runs as an unprivileged per-session uid. Idempotent per name: a second call with
-    /// the same name returns the same endpoint.
+    /// (any public destination) unless the operator chose slirp4netns; never None. The socket file is owned by
+    /// <paramref name="clientUid"/> (the sandbox's unprivileged host uid) with mode 0600, so that uid and root can
+    /// connect and no other local user can. Idempotent per name: a second call with the same name returns the same endpoint.
     /// </summary>
-    Task<EgressEndpoint> StartAsync(string sessionId, NetworkPolicy policy, CancellationToken ct);
+    Task<EgressEndpoint> StartAsync(string sessionId, NetworkPolicy policy, int clientUid, CancellationToken ct);
 
     /// <summary>Stops the named listener and deletes its socket (never another name's); no-op when none is running.</summary>
     Task StopAsync(string sessionId, CancellationToken ct);

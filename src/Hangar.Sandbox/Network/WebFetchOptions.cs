@@ -1,12 +1,13 @@
 using System.Net;
+using Hangar.Tools.Network;
 
 namespace Hangar.Sandbox.Network;
 
 /// <summary>Operator settings of the host-side web_fetch tool.</summary>
 public sealed record WebFetchOptions
 {
-    /// <summary><c>HANGAR_ALLOW_PRIVATE_EGRESS=true</c>: fetch loopback/private addresses too (never metadata).</summary>
-    public bool AllowPrivateEgress { get; init; }
+    /// <summary>Private ranges and names web_fetch may reach (never metadata); none by default.</summary>
+    public PrivateEgressAllowlist AllowPrivateEgress { get; init; } = PrivateEgressAllowlist.None;
 
     /// <summary>Whole fetch (all redirects, headers and body).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -18,9 +19,4 @@ public sealed record WebFetchOptions
 
     /// <summary>Name resolution (tests map made-up names to loopback).</summary>
     public EgressResolver Resolver { get; init; } = static (host, ct) => Dns.GetHostAddressesAsync(host, ct);
-
-    public static WebFetchOptions FromEnvironment() => new()
-    {
-        AllowPrivateEgress = Hangar.Tools.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
-    };
 }

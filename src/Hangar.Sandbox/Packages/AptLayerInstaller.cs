@@ -25,8 +25,10 @@ internal static partial class AptLayerInstaller
             return; // all present on the host already
         var debs = Path.Join(layerDirectory, ".debs");
         Directory.CreateDirectory(debs);
-        // apt downloads as its unprivileged _apt user when it can write the target directory.
-        LayerSeal.Chmod(debs, "777");
+        // apt downloads as its unprivileged _apt user when it can write the target directory: grant exactly that
+        // user (chown, 0700), never everyone (0777 let any local user plant a .deb that root then unpacks).
+        // Without an _apt user apt downloads as root, which 0700 root-owned allows.
+        Bubblewrap.SocketGrant.RestrictDirectory(debs, AptUserId());
         var download = Apt("apt-get", ["download", "-q", .. toFetch]);
         download.WorkingDirectory = debs;
         var fetched = await BuildProcess.RunAsync(download, timeout, null, ct);
@@ -42,6 +44,18 @@ internal static partial class AptLayerInstaller
                 throw new PackageInstallException("apt", packages, unpacked.Reason($"dpkg -x {Path.GetFileName(deb)}"));
         }
         Directory.Delete(debs, recursive: true);
+    }
+
+    /// <summary>The uid of apt's download user (<c>_apt</c>) from the host's passwd, or null when there is none.</summary>
+    internal static int? AptUserId()
+    {
+        foreach (var line in File.ReadLines("/etc/passwd"))
+        {
+            var fields = line.Split(':');
+            if (fields.Length > 2 && fields[0] == "_apt" && int.TryParse(fields[2], System.Globalization.CultureInfo.InvariantCulture, out var uid))
+                return uid;
+        }
+        return null;
     }
 
     private static ProcessStartInfo Apt(string tool, IEnumerable<string> args)

@@ -42,7 +42,7 @@ internal sealed class LayerBuildSandbox : IAsyncDisposable
         // Its own name per build: another process on this host may be building the same layer.
         var id = SandboxInstance.NewName("layer-build-" + hash);
         var session = store.Open(id);
-        var endpoint = await egress.StartAsync(id, new NetworkPolicy.Limited([], AllowPackageManagers: true, AllowMcpServers: false), ct);
+        var endpoint = await egress.StartAsync(id, new NetworkPolicy.Limited([], AllowPackageManagers: true, AllowMcpServers: false), session.Uid, ct);
         return new LayerBuildSandbox(options, store, session, cgroups.Create(id, options.Limits), egress, endpoint);
     }
 

@@ -23,6 +23,7 @@ public static class WorkerHosting
         CancellationToken ct)
     {
         var root = settings.WorkspacesDirectory ?? DefaultRoot(storeOptions);
+        var allowPrivate = settings.AllowPrivateEgress ?? Hangar.Tools.Network.PrivateEgressAllowlist.None;
         var owned = new List<IAsyncDisposable>();
         var sandboxes = settings.Sandboxes;
         SandboxSweeper? sweeper = null;
@@ -35,14 +36,17 @@ public static class WorkerHosting
             var sandboxOptions = new SandboxOptions
             {
                 DataDirectory = root,
-                UnrestrictedNetwork = UnrestrictedNetworkSetting.FromEnvironment(),
+                UnrestrictedNetwork = settings.UnrestrictedNetwork,
                 Limits = settings.SandboxLimits ?? new(),
                 Owner = SandboxSweeper.OwnerOf(storeOptions),
-                AllowPrivateEgress = settings.AllowPrivateEgress ?? Hangar.Tools.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
+                AllowPrivateEgress = allowPrivate,
+                AllowUnlimitedMemory = settings.AllowUnlimitedMemory,
             };
             // Refuses when a required host program or kernel feature is missing; warns about optional ones.
             HostRequirements.Check(sandboxOptions).Enforce(loggers.CreateLogger<HostReport>());
-            var egress = EgressProxy.FromEnvironment(Path.Combine(root, "egress"), loggers.CreateLogger<EgressProxy>());
+            var egress = new EgressProxy(
+                new EgressProxyOptions { SocketDirectory = Path.Combine(root, "egress"), AllowPrivateEgress = allowPrivate },
+                loggers.CreateLogger<EgressProxy>());
             owned.Add(egress);
             var bubblewrap = await BubblewrapSandboxProvider.CreateAsync(
                 sandboxOptions, loggers.CreateLogger<BubblewrapSandboxProvider>(), egress, ct);
@@ -54,7 +58,7 @@ public static class WorkerHosting
         var webFetcher = settings.WebFetcher;
         if (webFetcher is null)
         {
-            var fetcher = new HttpWebFetcher(WebFetchOptions.FromEnvironment());
+            var fetcher = new HttpWebFetcher(new WebFetchOptions { AllowPrivateEgress = allowPrivate });
             owned.Add(fetcher);
             webFetcher = fetcher;
         }
@@ -73,10 +77,9 @@ public static class WorkerHosting
             RetryBaseDelay = settings.RetryBaseDelay,
             RetryMaxDelay = settings.RetryMaxDelay,
             CompactionThreshold = settings.CompactionThreshold,
-            McpCredentials = settings.McpCredentials ?? VaultCredentials.Create(store, cipher, time, settings.AllowPrivateEgress),
+            McpCredentials = settings.McpCredentials ?? VaultCredentials.Create(store, cipher, time, allowPrivate),
             OpenResourceToken = (sessionId, resourceId, stored) => ResourceTokens.Open(cipher, sessionId, resourceId, stored),
-            AllowPrivateEgress = settings.AllowPrivateEgress
-                ?? Hangar.Tools.Network.EgressAddressGuard.AllowPrivateFromEnvironment(),
+            AllowPrivateEgress = allowPrivate,
             Time = time,
         };
         if (settings.TakeoverHeadroom is { } headroom)
@@ -86,13 +89,26 @@ public static class WorkerHosting
         return new HarnessHost(new WorkerPool(store, options, loggers), owned, sweeper);
     }
 
+    /// <summary>
+    /// Where sandboxes keep state when the operator names no <c>--state-dir</c>. Never the shared temporary
+    /// directory: a root process trusting a path another local user can pre-create would run their runner.
+    /// SQLite: the data directory (the operator's own); otherwise, and when sandbox uids could not traverse
+    /// the data directory (/root is 0700), <see cref="PrivateStateDirectory"/>.
+    /// </summary>
     private static string DefaultRoot(StoreOptions store)
     {
-        var preferred = store.ConnectionString is null && store.DataDirectory is { } data ? data : Path.Combine(Path.GetTempPath(), "hangar");
-        // Sandboxes run as unprivileged per-session uids that must traverse every directory above
-        // their workspace; a data directory under a private home (/root is 0700) can't host them.
-        return TraversableByOthers(preferred) ? preferred : "/var/lib/hangar";
+        if (store.ConnectionString is null && store.DataDirectory is { } data && TraversableByOthers(data))
+        {
+            return data;
+        }
+        return PrivateStateDirectory();
     }
+
+    /// <summary><c>/var/lib/hangar</c> for root; a per-user directory (<c>~/.local/share/hangar</c>) otherwise.</summary>
+    public static string PrivateStateDirectory() =>
+        Environment.IsPrivilegedProcess
+            ? "/var/lib/hangar"
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "hangar");
 
     private static bool TraversableByOthers(string path)
     {

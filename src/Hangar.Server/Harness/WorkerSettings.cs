@@ -40,10 +40,19 @@ public sealed record WorkerSettings
     /// <summary>MCP server credentials (the vaults); null: MCP servers are called without credentials.</summary>
     public IMcpCredentials? McpCredentials { get; init; }
 
-    /// <summary>Host-side MCP connections and git remotes of repository resources may reach private addresses; null: <c>HANGAR_ALLOW_PRIVATE_EGRESS</c>.</summary>
-    public bool? AllowPrivateEgress { get; init; }
+    /// <summary>
+    /// Private ranges and names that sandboxes' egress, web_fetch, MCP connections, token endpoints and git remotes
+    /// may reach (never metadata); null: none. The command line fills it from <c>--allow-private-egress</c>.
+    /// </summary>
+    public Hangar.Tools.Network.PrivateEgressAllowlist? AllowPrivateEgress { get; init; }
 
     public SandboxKind Sandbox { get; init; } = SandboxKind.Bubblewrap;
+
+    /// <summary>How <c>unrestricted</c> sandboxes reach the network (<c>HANGAR_UNRESTRICTED_NETWORK</c>, read by the command line).</summary>
+    public Hangar.Sandbox.Bubblewrap.UnrestrictedNetwork UnrestrictedNetwork { get; init; }
+
+    /// <summary>The operator's opt-in to run sandboxes whose memory is not capped (no usable cgroup); off: such hosts refuse to start.</summary>
+    public bool AllowUnlimitedMemory { get; init; }
 
     /// <summary>See <see cref="HarnessOptions.EagerSandbox"/> (off: sandboxes start at the first tool call).</summary>
     public bool EagerSandbox { get; init; }
@@ -60,6 +69,9 @@ public sealed record WorkerSettings
     /// <summary>How often the worker host stops sandboxes of archived sessions and removes workspaces of deleted ones.</summary>
     public TimeSpan SandboxSweepInterval { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Where sandboxes keep session workspaces; null: the data directory (or a <c>hangar</c> folder in the temp directory with PostgreSQL).</summary>
+    /// <summary>
+    /// Where sandboxes keep their state (<c>--state-dir</c>); null: the SQLite data directory, or
+    /// <c>/var/lib/hangar</c> (root) / a per-user directory — never the shared temporary directory.
+    /// </summary>
     public string? WorkspacesDirectory { get; init; }
 }

@@ -4,29 +4,41 @@ using System.Net.Sockets;
 namespace Hangar.Tools.Network;
 
 /// <summary>
-/// The SSRF guard: classifies a resolved address. Two tiers. Always refused: cloud metadata
-/// (169.254.169.254, fd00:ec2::254), unspecified (0.0.0.0/8, ::), multicast, broadcast and reserved
-/// ranges — no legitimate egress goes there. Refused unless private egress is enabled
-/// (<c>HANGAR_ALLOW_PRIVATE_EGRESS=true</c>, for on-premises services and loopback tests): loopback,
-/// link-local, RFC 1918, CGNAT 100.64/10, IPv6 unique-local and site-local. IPv4 embedded in IPv6
-/// (mapped, compatible, NAT64 64:ff9b::/96, 6to4 2002::/16) is judged as the IPv4 address it carries.
+/// The SSRF guard: classifies a resolved address. Two tiers. Always refused, whatever the operator lists:
+/// cloud metadata (<see cref="MetadataAddresses"/>), unspecified (0.0.0.0/8, ::), multicast, broadcast and
+/// reserved ranges — no legitimate egress goes there. Refused unless the operator's
+/// <see cref="PrivateEgressAllowlist"/> lists the address's range or the host name: loopback, link-local,
+/// RFC 1918, CGNAT 100.64/10, IPv6 unique-local and site-local. IPv4 embedded in IPv6 (mapped, compatible,
+/// NAT64 64:ff9b::/96, 6to4 2002::/16) is judged as the IPv4 address it carries.
 /// </summary>
 public static class EgressAddressGuard
 {
-    /// <summary>The operator's switch for private destinations (on-premises services, loopback tests).</summary>
+    /// <summary>The allowlist's flag and variable (read by the command line only), named in refusals' hints.</summary>
+    public const string AllowlistFlag = "--allow-private-egress";
+
+    public const string AllowlistVariable = "HANGAR_PRIVATE_EGRESS_ALLOW";
+
+    /// <summary>Deprecated: <c>true</c> means <see cref="PrivateEgressAllowlist.PrivateRanges"/> (not loopback).</summary>
     public const string AllowPrivateVariable = "HANGAR_ALLOW_PRIVATE_EGRESS";
 
-    /// <summary><c>HANGAR_ALLOW_PRIVATE_EGRESS</c> is <c>true</c> or <c>1</c>: one reading for the proxy, web_fetch, MCP and token endpoints.</summary>
-    public static bool AllowPrivateFromEnvironment() =>
-        Environment.GetEnvironmentVariable(AllowPrivateVariable)?.Trim().ToLowerInvariant() is "true" or "1";
-
-    private static readonly IPAddress AwsMetadataV6 = IPAddress.Parse("fd00:ec2::254");
+    /// <summary>
+    /// Instance metadata and credential endpoints of the big clouds: AWS/GCP/Azure/OpenStack 169.254.169.254,
+    /// AWS ECS task credentials 169.254.170.2, Alibaba 100.100.100.200, AWS IPv6 fd00:ec2::254 and its
+    /// DNS/time fd00:ec2::23. Refused even when their enclosing range is allowlisted.
+    /// </summary>
+    public static readonly IReadOnlyList<IPAddress> MetadataAddresses =
+    [
+        IPAddress.Parse("169.254.169.254"), IPAddress.Parse("169.254.170.2"), IPAddress.Parse("100.100.100.200"),
+        IPAddress.Parse("fd00:ec2::254"), IPAddress.Parse("fd00:ec2::23"),
+    ];
 
     /// <summary>Null when the address may be connected to; otherwise why not.</summary>
-    public static string? Check(IPAddress address, bool allowPrivate)
+    /// <param name="host">The name being connected to (null for a literal): allowlisted names pass their private answers.</param>
+    public static string? Check(IPAddress address, PrivateEgressAllowlist allow, string? host = null)
     {
-        var (category, alwaysRefused) = Classify(address);
-        if (category is null || (!alwaysRefused && allowPrivate))
+        var effective = Effective(address);
+        var (category, alwaysRefused) = Classify(effective);
+        if (category is null || (!alwaysRefused && (allow.Allows(effective, host) || allow.Allows(address, host))))
         {
             return null;
         }
@@ -34,15 +46,25 @@ public static class EgressAddressGuard
         return category;
     }
 
+    /// <summary>The end of a refusal message: how to allow it, or that it is never allowed.</summary>
+    public static string Hint(IPAddress address, PrivateEgressAllowlist allow)
+    {
+        var (_, alwaysRefused) = Classify(Effective(address));
+        return alwaysRefused
+            ? " (never allowed)"
+            : $" (to allow it, list its range or host name in {AllowlistFlag} / {AllowlistVariable} on the server"
+              + (allow.IsEmpty ? "" : $"; listed now: {allow}") + ")";
+    }
+
     private static (string? Category, bool AlwaysRefused) Classify(IPAddress address)
     {
+        if (MetadataAddresses.Any(m => m.Equals(address)))
+        {
+            return ("a cloud metadata address", true);
+        }
+
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
-            if (EmbeddedIPv4(address) is { } v4)
-            {
-                return Classify(v4);
-            }
-
             return ClassifyV6(address);
         }
 
@@ -53,7 +75,6 @@ public static class EgressAddressGuard
     {
         return b switch
         {
-            [169, 254, 169, 254] => ("a cloud metadata address", true),
             [0, ..] => ("an unspecified (0.0.0.0/8) address", true),
             [>= 224 and <= 239, ..] => ("a multicast address", true),
             [>= 240, ..] => ("a reserved or broadcast address", true),
@@ -72,7 +93,7 @@ public static class EgressAddressGuard
     private static (string?, bool) ClassifyV6(IPAddress address)
     {
         var b = address.GetAddressBytes();
-        if (address.Equals(AwsMetadataV6) || new IPAddress(b).Equals(AwsMetadataV6))
+        if (MetadataAddresses.Any(m => m.Equals(new IPAddress(b))))
         {
             return ("a cloud metadata address", true);
         }
@@ -96,6 +117,9 @@ public static class EgressAddressGuard
             _ => (null, false),
         };
     }
+
+    private static IPAddress Effective(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetworkV6 && EmbeddedIPv4(address) is { } v4 ? v4 : address;
 
     /// <summary>The IPv4 address carried by a mapped, compatible, NAT64 or 6to4 IPv6 address.</summary>
     private static IPAddress? EmbeddedIPv4(IPAddress address)

@@ -15,7 +15,7 @@ public sealed class EgressRefusedException(string message) : IOException(message
 /// </summary>
 public static class GuardedHttpHandler
 {
-    public static SocketsHttpHandler Create(bool allowPrivate, TimeSpan connectTimeout) => new()
+    public static SocketsHttpHandler Create(PrivateEgressAllowlist allowPrivate, TimeSpan connectTimeout) => new()
     {
         UseProxy = false,
         AllowAutoRedirect = false,
@@ -24,7 +24,7 @@ public static class GuardedHttpHandler
         ConnectCallback = (context, ct) => ConnectAsync(context.DnsEndPoint, allowPrivate, ct),
     };
 
-    private static async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, bool allowPrivate, CancellationToken ct)
+    private static async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, PrivateEgressAllowlist allowPrivate, CancellationToken ct)
     {
         var addresses = IPAddress.TryParse(endpoint.Host, out var literal)
             ? [literal]
@@ -35,9 +35,9 @@ public static class GuardedHttpHandler
         }
         foreach (var address in addresses)
         {
-            if (EgressAddressGuard.Check(address, allowPrivate) is { } category)
+            if (EgressAddressGuard.Check(address, allowPrivate, literal is null ? endpoint.Host : null) is { } category)
             {
-                var hint = allowPrivate ? "" : " (private destinations need HANGAR_ALLOW_PRIVATE_EGRESS=true on the server)";
+                var hint = EgressAddressGuard.Hint(address, allowPrivate);
                 throw new EgressRefusedException($"Refused to connect to {endpoint.Host}: {address} is {category}{hint}.");
             }
         }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Hangar.Sandbox.Tests.Git;
 
 /// <summary>
-/// A sandbox provider that may reach loopback git remotes (as <c>HANGAR_ALLOW_PRIVATE_EGRESS=true</c> would
+/// A sandbox provider that may reach loopback git remotes (as <c>--allow-private-egress 127.0.0.1</c> would
 /// allow) and a token-protected git server holding <c>repo.git</c>.
 /// </summary>
 public sealed class GitRepositoryFixture : IAsyncLifetime

@@ -71,7 +71,7 @@ public sealed class GitRepositoryTests(GitRepositoryFixture fixture) : IClassFix
             var e = await Assert.ThrowsAnyAsync<SandboxProvisioningException>(() => provider.AcquireAsync(
                 fixture.Request(SandboxFixture.NewSessionId(), Repository(GitRepositoryFixture.Token)), CancellationToken.None));
             Assert.Contains("Refused to connect to 127.0.0.1", e.Message);
-            Assert.Contains("HANGAR_ALLOW_PRIVATE_EGRESS", e.Message);
+            Assert.Contains("--allow-private-egress", e.Message);
         }
         finally
         {

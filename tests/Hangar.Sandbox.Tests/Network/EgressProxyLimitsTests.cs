@@ -76,11 +76,12 @@ public sealed class EgressProxyLimitsTests(EgressProxyFixture fx) : IClassFixtur
 
     [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public async Task Socket_is_world_connectable_in_a_traversable_directory_and_stop_removes_it()
+    public async Task Socket_is_owner_only_in_a_traversable_directory_and_stop_removes_it()
     {
         var (proxy, sessionId, socket) = await fx.StartAsync(EgressProxyFixture.Limited("allowed.test"));
 
-        Assert.Equal((UnixFileMode)0b110_110_110, File.GetUnixFileMode(socket) & (UnixFileMode)0b111_111_111);
+        // 0600: only its owner (the sandbox's uid when one is granted; see SocketGrantTests) and root connect.
+        Assert.Equal((UnixFileMode)0b110_000_000, File.GetUnixFileMode(socket) & (UnixFileMode)0b111_111_111);
         Assert.Equal((UnixFileMode)0b111_001_001, File.GetUnixFileMode(fx.SocketDirectory));
         var again = await proxy.StartAsync(sessionId, EgressProxyFixture.Limited("allowed.test"), Timeout);
         Assert.Equal(socket, again.UnixSocketPath);

@@ -108,7 +108,7 @@ public sealed class EgressProxyTests(EgressProxyFixture fx) : IClassFixture<Egre
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Contains("a loopback address", body);
-        Assert.Contains("HANGAR_ALLOW_PRIVATE_EGRESS", body);
+        Assert.Contains("--allow-private-egress", body);
         Assert.Equal(before, fx.Allowed.Requests);
     }
 

@@ -9,7 +9,7 @@ namespace Hangar.Sandbox.Tests.Network;
 /// <summary>
 /// Real bubblewrap sandboxes wired to real egress proxies, with two loopback Kestrel servers standing in
 /// for internet hosts (allowed.test and blocked.test resolve to 127.0.0.1 through the proxy's test
-/// resolver). Two providers: one whose proxy allows private destinations (HANGAR_ALLOW_PRIVATE_EGRESS=true,
+/// resolver). Two providers: one whose proxy allows private destinations (an allowlist of every private range and loopback,
 /// loopback standing in for the internet) and one with the operator default (private egress refused), both
 /// with <c>unrestricted</c> through the proxy (the default); a third opts into slirp4netns for <c>unrestricted</c>.
 /// </summary>

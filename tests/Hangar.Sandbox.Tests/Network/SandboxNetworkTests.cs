@@ -90,7 +90,7 @@ public sealed class SandboxNetworkTests(SandboxNetworkFixture fx, ITestOutputHel
 
         Assert.Contains("[http 403]", http);
         Assert.Contains("Hangar sandbox egress proxy", http);
-        Assert.Contains("HANGAR_ALLOW_PRIVATE_EGRESS", http);
+        Assert.Contains("--allow-private-egress", http);
         Assert.Contains("CONNECT tunnel failed, response 403", tunnel);
         Assert.Contains("rc=7", direct); // no route anywhere but the proxy relay
         Assert.Equal("lo", interfaces); // no tap0: slirp4netns is not used by default

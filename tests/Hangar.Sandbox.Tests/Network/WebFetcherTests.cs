@@ -95,7 +95,7 @@ public sealed class WebFetcherTests : IAsyncLifetime
         var metadataLiteral = await FetchAsync(open, "http://169.254.169.254/latest/meta-data/");
 
         Assert.StartsWith("url_not_allowed", loopback.Text);
-        Assert.Contains("HANGAR_ALLOW_PRIVATE_EGRESS", loopback.Text);
+        Assert.Contains("--allow-private-egress", loopback.Text);
         Assert.StartsWith("url_not_allowed", literal.Text);
         Assert.StartsWith("url_not_allowed", metadata.Text);
         Assert.StartsWith("url_not_allowed", metadataLiteral.Text);
