@@ -24,7 +24,8 @@ public sealed class WorkItemRunner(RunnerSettings settings, ISandboxProvider san
             logger.LogWarning("Gave up {Work} before running anything: {Reason}", workId, lease.Reason);
             return;
         }
-        var heartbeats = lease.RunAsync(stopping);
+        using var beating = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var heartbeats = lease.RunAsync(beating.Token);
         using var serving = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Lost);
         ISandbox? sandbox = null;
         // Newer claims get higher epochs: a sandbox of a dead runner on this host yields the workspace to us.
@@ -69,8 +70,15 @@ public sealed class WorkItemRunner(RunnerSettings settings, ISandboxProvider san
                 await sandbox.DisposeAsync(); // The workspace stays for the session's next residency.
             }
         }
-        await serving.CancelAsync();
-        await heartbeats;
+        // The lease is kept until the last result is posted; stopped only now.
+        await beating.CancelAsync();
+        try
+        {
+            await heartbeats;
+        }
+        catch (OperationCanceledException)
+        {
+        }
         if (lease.Reason is null)
         {
             await ReleaseAsync(api, workId);
