@@ -21,6 +21,9 @@ public sealed class SelfHostedHangar : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The server URL and an API key, for client commands (<c>hangar work …</c>).</summary>
+    public string[] ClientArgs => ["--url", server!.Url.ToString(), "--api-key", key];
+
     public TempDirectory Workspaces { get; } = new();
 
     public async Task InitializeAsync()
