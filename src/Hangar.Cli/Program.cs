@@ -7,6 +7,8 @@ root.Subcommands.Add(WorkerCommand.Create());
 root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(KeysCommand.Create());
 root.Subcommands.Add(EnvKeysCommand.Create());
+root.Subcommands.Add(RunnerCommand.Create());
+root.Subcommands.Add(WorkCommand.Create());
 root.Subcommands.Add(VaultCommand.Create());
 root.Subcommands.Add(ResourceCommands.Agents());
 root.Subcommands.Add(ResourceCommands.Environments());
