@@ -31,10 +31,12 @@ internal static class RunnerCommand
             DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "hangar-runner"),
         };
         var sandbox = StoreArguments.Sandbox();
+        var sandboxArguments = new SandboxArguments();
         var command = new Command("runner", "Serve a self-hosted environment: claim its sessions' work and run their tools on this host")
         {
             environment, key, apiUrl, concurrency, maxIdle, ttl, data, sandbox,
         };
+        sandboxArguments.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var secret = parse.GetValue(key) ?? Environment.GetEnvironmentVariable("HANGAR_ENVIRONMENT_KEY");
@@ -58,20 +60,32 @@ internal static class RunnerCommand
                 Terminal.Error("--concurrency must be at least 1 and --lease-ttl between 1 and 3600.");
                 return 2;
             }
+            Hangar.Server.Harness.WorkerSettings sandboxSettings;
+            try
+            {
+                sandboxSettings = sandboxArguments.Apply(parse, new Hangar.Server.Harness.WorkerSettings());
+            }
+            catch (StoreArgumentException e)
+            {
+                Terminal.Error(e.Message);
+                return 2;
+            }
             var settings = new RunnerSettings(url, parse.GetValue(environment)!, secret, parse.GetValue(concurrency), idle, parse.GetValue(ttl));
-            return await RunAsync(settings, parse.GetValue(sandbox), Path.GetFullPath(parse.GetValue(data)!), ct);
+            var root = sandboxSettings.WorkspacesDirectory ?? Path.GetFullPath(parse.GetValue(data)!);
+            return await RunAsync(settings, parse.GetValue(sandbox), root, sandboxSettings, ct);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(RunnerSettings settings, Hangar.Server.Harness.SandboxKind kind, string root, CancellationToken ct)
+    private static async Task<int> RunAsync(
+        RunnerSettings settings, Hangar.Server.Harness.SandboxKind kind, string root, Hangar.Server.Harness.WorkerSettings sandboxSettings, CancellationToken ct)
     {
         using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
         RunnerSandboxes sandboxes;
         try
         {
             Directory.CreateDirectory(root);
-            sandboxes = await RunnerSandboxes.CreateAsync(kind, root, loggers, ct);
+            sandboxes = await RunnerSandboxes.CreateAsync(kind, root, sandboxSettings, loggers, ct);
         }
         catch (SandboxUnavailableException e)
         {

@@ -26,20 +26,26 @@ public sealed class RunnerSandboxes : IAsyncDisposable
     public ISandboxProvider Provider { get; }
 
     /// <summary>Throws <see cref="SandboxUnavailableException"/> (with what to do) when bubblewrap can't run here.</summary>
-    public static async Task<RunnerSandboxes> CreateAsync(SandboxKind kind, string root, ILoggerFactory loggers, CancellationToken ct)
+    public static async Task<RunnerSandboxes> CreateAsync(
+        SandboxKind kind, string root, WorkerSettings settings, ILoggerFactory loggers, CancellationToken ct)
     {
         if (kind == SandboxKind.Local)
         {
             return new RunnerSandboxes(
                 new LocalWorkspaceSandboxProvider(Path.Combine(root, "workspaces"), loggers.CreateLogger<LocalWorkspaceSandboxProvider>()), []);
         }
+        var allowPrivate = settings.AllowPrivateEgress ?? Hangar.Tools.Network.PrivateEgressAllowlist.None;
         var options = new SandboxOptions
         {
             DataDirectory = root,
-            UnrestrictedNetwork = UnrestrictedNetworkSetting.FromEnvironment(),
+            UnrestrictedNetwork = settings.UnrestrictedNetwork,
+            AllowPrivateEgress = allowPrivate,
+            AllowUnlimitedMemory = settings.AllowUnlimitedMemory,
         };
         HostRequirements.Check(options).Enforce(loggers.CreateLogger<HostReport>());
-        var egress = EgressProxy.FromEnvironment(Path.Combine(root, "egress"), loggers.CreateLogger<EgressProxy>());
+        var egress = new EgressProxy(
+            new EgressProxyOptions { SocketDirectory = Path.Combine(root, "egress"), AllowPrivateEgress = allowPrivate },
+            loggers.CreateLogger<EgressProxy>());
         try
         {
             var bubblewrap = await BubblewrapSandboxProvider.CreateAsync(options, loggers.CreateLogger<BubblewrapSandboxProvider>(), egress, ct);
