@@ -35,7 +35,7 @@ public sealed class VaultCredentials : IMcpCredentials
 
     /// <summary>
     /// The production wiring: token endpoints reached through <see cref="GuardedHttpHandler"/> (SSRF rules; private
-    /// addresses only with <paramref name="allowPrivateEgress"/>, default <c>HANGAR_ALLOW_PRIVATE_EGRESS</c>).
+    /// addresses only with <paramref name="allowPrivateEgress"/>, default none).
     /// </summary>
     public static VaultCredentials Create(IHangarStore store, SecretCipher cipher, TimeProvider time, PrivateEgressAllowlist? allowPrivateEgress = null) =>
         new(store, cipher, time, new HttpClient(GuardedHttpHandler.Create(allowPrivateEgress ?? PrivateEgressAllowlist.None, TimeSpan.FromSeconds(10)))

@@ -5,7 +5,7 @@ public enum UnrestrictedNetwork
 {
     /// <summary>
     /// The default: HTTP and HTTPS (CONNECT) through the egress proxy to any public destination; loopback,
-    /// private, link-local, CGNAT and metadata addresses are refused unless <c>HANGAR_ALLOW_PRIVATE_EGRESS=true</c>.
+    /// private, link-local, CGNAT and metadata addresses are refused unless listed in the private-egress allowlist.
     /// </summary>
     Proxy,
 

@@ -57,7 +57,7 @@ public sealed record WorkerSettings
     /// <summary>See <see cref="HarnessOptions.EagerSandbox"/> (off: sandboxes start at the first tool call).</summary>
     public bool EagerSandbox { get; init; }
 
-    /// <summary>Null: the host-side HTTP fetcher with <c>HANGAR_ALLOW_PRIVATE_EGRESS</c> from the environment.</summary>
+    /// <summary>Null: the host-side HTTP fetcher with the private-egress allowlist of these settings.</summary>
     public IWebFetcher? WebFetcher { get; init; }
 
     /// <summary>Null (no search provider ships with Hangar): web_search answers that it is not configured.</summary>

@@ -160,7 +160,7 @@ public sealed class McpToolTurnTests
         Assert.Equal("mcp_connection_failed_error", (string?)error["type"]);
         Assert.Equal("tracker", (string?)error["mcp_server_name"]);
         Assert.Contains("loopback", (string?)error["message"]);
-        Assert.Contains("HANGAR_ALLOW_PRIVATE_EGRESS=true", (string?)error["message"]);
+        Assert.Contains("--allow-private-egress", (string?)error["message"]); // The fix is named.
         Assert.Empty(mcp.AuthorizationHeaders); // No request reached the server.
         Assert.Equal("end_turn", Events.StopReason(events[^1]));
     }
