@@ -19,9 +19,12 @@ public sealed record ErrorBody(string Type, string Message)
     public ErrorDetails? Details { get; init; }
 }
 
-public sealed record ErrorDetails(string ErrorCode)
+public sealed record ErrorDetails
 {
+    public required string ErrorCode { get; init; }
+
     /// <summary>Fields beside <c>error_code</c> (e.g. a 412's <c>current_state</c>), written inline.</summary>
+    // Settable: System.Text.Json cannot fill an init-only extension-data property.
     [System.Text.Json.Serialization.JsonExtensionData]
-    public System.Text.Json.Nodes.JsonObject? More { get; init; }
+    public Dictionary<string, System.Text.Json.JsonElement>? More { get; set; }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Hangar.Contracts;
 using Hangar.Storage;
 
@@ -93,7 +92,7 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
             response.Headers["retry-after"] = "1";
         }
         var details = error.ErrorCode is { } code
-            ? new ErrorDetails(code) { More = error.MoreDetails?.DeepClone() as JsonObject }
+            ? new ErrorDetails { ErrorCode = code, More = error.MoreDetails?.ToDictionary(p => p.Key, p => JsonDocument.Parse(p.Value?.ToJsonString() ?? "null").RootElement.Clone()) }
             : null;
         var envelope = new ErrorEnvelope(
             new ErrorBody(error.ErrorType, error.Message) { Details = details },
