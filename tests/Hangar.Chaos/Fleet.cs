@@ -211,6 +211,8 @@ public sealed class Fleet(ChaosOptions options, string database, FakeMessagesSer
             ["ANTHROPIC_BASE_URL"] = model.BaseUrl.ToString(),
             ["ANTHROPIC_API_KEY"] = model.ApiKey,
             ["TMPDIR"] = tempDirectory,
+            // The sandbox state directory (default /var/lib/hangar for root on PostgreSQL), where the test looks.
+            ["HANGAR_STATE_DIR"] = Path.Combine(tempDirectory, "hangar"),
         });
 
     /// <summary>The database, named for the audit; workers connect through their slot's relay.</summary>

@@ -83,6 +83,8 @@ public class WorkerFleet : IAsyncLifetime
                     ["ANTHROPIC_BASE_URL"] = Model.BaseUrl.ToString(),
                     ["ANTHROPIC_API_KEY"] = Model.ApiKey,
                     ["TMPDIR"] = Temp.Path,
+                    // The sandbox state directory (default /var/lib/hangar for root on PostgreSQL), where the test looks.
+                    ["HANGAR_STATE_DIR"] = Path.Combine(Temp.Path, "hangar"),
                 }))];
             _workers.AddRange(started);
         }
