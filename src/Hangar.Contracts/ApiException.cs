@@ -13,7 +13,7 @@ public abstract class ApiException(int status, string type, string message, stri
     public string? ErrorCode { get; } = errorCode;
 
     /// <summary>More of <c>error.details</c> beside <c>error_code</c> (e.g. a 412's <c>current_state</c>).</summary>
-    public virtual System.Text.Json.Nodes.JsonObject? MoreDetails => null;
+    public virtual Dictionary<string, System.Text.Json.JsonElement>? MoreDetails => null;
 
     /// <summary>Whether a client retry could succeed; false adds <c>x-should-retry: false</c>.</summary>
     public virtual bool ShouldRetry => Status is 408 or 429 or >= 500;

@@ -92,7 +92,7 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
             response.Headers["retry-after"] = "1";
         }
         var details = error.ErrorCode is { } code
-            ? new ErrorDetails { ErrorCode = code, More = error.MoreDetails?.ToDictionary(p => p.Key, p => JsonDocument.Parse(p.Value?.ToJsonString() ?? "null").RootElement.Clone()) }
+            ? new ErrorDetails { ErrorCode = code, More = error.MoreDetails }
             : null;
         var envelope = new ErrorEnvelope(
             new ErrorBody(error.ErrorType, error.Message) { Details = details },

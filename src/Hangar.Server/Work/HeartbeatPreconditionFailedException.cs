@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Hangar.Contracts;
 using Hangar.Contracts.Work;
 
@@ -17,8 +16,6 @@ public sealed class HeartbeatPreconditionFailedException(WorkLeaseState current)
 {
     public override bool ShouldRetry => false;
 
-    public override JsonObject? MoreDetails => new()
-    {
-        ["current_state"] = JsonSerializer.SerializeToNode(current, WorkJsonContext.Default.WorkLeaseState),
-    };
+    public override Dictionary<string, JsonElement>? MoreDetails =>
+        new() { ["current_state"] = JsonSerializer.SerializeToElement(current, WorkJsonContext.Default.WorkLeaseState) };
 }
