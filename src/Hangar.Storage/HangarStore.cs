@@ -18,7 +18,7 @@ public static class HangarStore
     public static async Task<IHangarStore> OpenAsync(StoreOptions options, CancellationToken ct)
     {
         IHangarStore store = string.IsNullOrWhiteSpace(options.ConnectionString)
-            ? new SqliteHangarStore(options.DataDirectory ?? StoreOptions.DefaultDataDirectory, options.Time)
+            ? new SqliteHangarStore(options.DataDirectory ?? StoreOptions.DefaultDataDirectory, options.Time, options.SqliteMaxGroupTime)
             : await PostgresHangarStore.ConnectAsync(options.ConnectionString, options.PoolSize, ct);
         try
         {

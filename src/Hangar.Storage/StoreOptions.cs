@@ -23,6 +23,12 @@ public sealed record StoreOptions(string? DataDirectory = null, string? Connecti
     /// </summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// How long one SQLite group commit may run before later writes wait for the next group
+    /// (bounds the first write's wait; null keeps the 20 ms default). Tests that count commits lift it.
+    /// </summary>
+    public TimeSpan? SqliteMaxGroupTime { get; init; }
+
     public static string DefaultDataDirectory =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".hangar");
 }

@@ -17,7 +17,8 @@ internal sealed class SqliteDatabase : SqlDatabase, IAsyncDisposable
 
     private readonly SqliteGroupCommit _writer;
 
-    public SqliteDatabase(string path)
+    /// <param name="maxGroupTime">The group commit's time cap (tests that count commits lift it: on a loaded machine 20 ms can split a group).</param>
+    public SqliteDatabase(string path, TimeSpan? maxGroupTime = null)
     {
         var builder = new SqliteConnectionStringBuilder
         {
@@ -30,7 +31,7 @@ internal sealed class SqliteDatabase : SqlDatabase, IAsyncDisposable
         // The writer's own connection lives as long as this database, outside the readers' pool.
         builder.Pooling = false;
         var writerConnectionString = builder.ToString();
-        _writer = new SqliteGroupCommit(() => Open(writerConnectionString));
+        _writer = new SqliteGroupCommit(() => Open(writerConnectionString), maxGroupTime);
     }
 
     public string ConnectionString { get; }

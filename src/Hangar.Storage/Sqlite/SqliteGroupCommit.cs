@@ -31,7 +31,7 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
     /// write's wait for its commit stays bounded whatever the size of the others (which this
     /// loop cannot know: time stands in for their number of events).
     /// </summary>
-    internal static readonly TimeSpan MaxGroupTime = TimeSpan.FromMilliseconds(20);
+    internal static readonly TimeSpan DefaultMaxGroupTime = TimeSpan.FromMilliseconds(20);
 
     private const string Savepoint = "write";
 
@@ -42,14 +42,17 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
         Channel.CreateUnbounded<QueuedWrite>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly Func<SqliteConnection> _open;
+    private readonly TimeSpan _maxGroupTime;
     private readonly Task _loop;
     private SqliteConnection? _connection;
     private long _commits;
 
     /// <param name="open">Opens the writer connection, pragmas set.</param>
-    public SqliteGroupCommit(Func<SqliteConnection> open)
+    /// <param name="maxGroupTime">How long one group may run before later writes wait for the next; <see cref="DefaultMaxGroupTime"/> unless set.</param>
+    public SqliteGroupCommit(Func<SqliteConnection> open, TimeSpan? maxGroupTime = null)
     {
         _open = open;
+        _maxGroupTime = maxGroupTime ?? DefaultMaxGroupTime;
         _loop = Task.Run(RunAsync);
     }
 
@@ -148,7 +151,7 @@ internal sealed class SqliteGroupCommit : IAsyncDisposable
     private async Task RunGroupAsync(SqliteConnection connection, SqliteTransaction transaction, List<QueuedWrite> group)
     {
         var started = Stopwatch.GetTimestamp();
-        while (group.Count < MaxGroupWrites && Stopwatch.GetElapsedTime(started) < MaxGroupTime
+        while (group.Count < MaxGroupWrites && Stopwatch.GetElapsedTime(started) < _maxGroupTime
             && _queue.Reader.TryRead(out var write))
         {
             if (!write.TryStart())

@@ -16,10 +16,10 @@ internal sealed class SqliteHangarStore : IHangarStore
     }
 
     /// <summary><paramref name="time"/> is the clock lease expiry is measured by.</summary>
-    public SqliteHangarStore(string dataDirectory, TimeProvider time)
+    public SqliteHangarStore(string dataDirectory, TimeProvider time, TimeSpan? maxGroupTime = null)
     {
         Directory.CreateDirectory(dataDirectory);
-        _db = new SqliteDatabase(Path.Combine(dataDirectory, FileName));
+        _db = new SqliteDatabase(Path.Combine(dataDirectory, FileName), maxGroupTime);
         var resources = new SqlResourceStore(_db);
         Workspaces = new SqlWorkspaceStore(_db);
         Resources = resources;
