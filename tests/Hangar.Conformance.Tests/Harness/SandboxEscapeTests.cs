@@ -11,7 +11,7 @@ public sealed class SandboxEscapeTests(SandboxedHangar hangar)
     [Fact]
     public async Task Host_secrets_home_processes_environment_and_other_sessions_are_out_of_reach()
     {
-        var ct = Timeouts.Test();
+        var ct = Timeouts.Test(180);
         const string OtherSecret = "other-session-secret-91c2";
         var (other, _) = await hangar.RunToolsAsync(ct, Bash($"echo {OtherSecret} > secret.txt"));
         var otherWorkspace = Path.Join(hangar.SandboxDirectory(other), "workspace");
@@ -24,7 +24,8 @@ public sealed class SandboxEscapeTests(SandboxedHangar hangar)
             Bash("env"),
             Bash($"cat {otherWorkspace}/secret.txt; ls {Path.GetDirectoryName(Path.GetDirectoryName(otherWorkspace))}; cat /workspace/../{other}/workspace/secret.txt"),
             FakeReply.ToolUse("read", new { file_path = $"{otherWorkspace}/secret.txt" }),
-            Bash($"grep -rs {OtherSecret} / --exclude-dir=proc --exclude-dir=sys | head -1; echo searched"),
+            // Every writable or mounted place; /usr (host binaries, read-only, gigabytes) took minutes on a loaded machine.
+            Bash($"grep -rs {OtherSecret} / --exclude-dir=proc --exclude-dir=sys --exclude-dir=usr | head -1; echo searched", timeoutMs: 120_000),
             Bash("ls /proc | grep -cE '^[0-9]+$'"),
             Bash("touch /usr/x /etc/x /x 2>&1; echo done"));
 
