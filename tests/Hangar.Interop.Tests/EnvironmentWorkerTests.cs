@@ -12,7 +12,7 @@ namespace Hangar.Interop.Tests;
 /// node process, which alone has the marker variable), and its result carries the turn on.
 /// </summary>
 [Collection(InteropCollection.Name)]
-public sealed class EnvironmentWorkerTests(InteropHangar hangar)
+public sealed class EnvironmentWorkerTests(InteropHangar hangar, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task Bash_runs_on_the_sdk_worker_and_the_turn_ends()
@@ -37,6 +37,8 @@ public sealed class EnvironmentWorkerTests(InteropHangar hangar)
         env["HANGAR_WORKDIR"] = workdir;
         env["HANGAR_INTEROP_MARK"] = marker;
         var result = await hangar.RunAsync("worker", env, ct.Token);
+        // What the SDK's worker logged (warnings name any route or shape it did not like).
+        output.WriteLine(result.Stderr);
 
         Assert.Equal("end_turn", result.String("stop_reason"));
         Assert.Equal("Bash ran on your worker.", result.String("text"));
