@@ -11,24 +11,31 @@ namespace Hangar.Interop.Tests.Hosting;
 /// </summary>
 public sealed class NodeFlows
 {
+    private const int MinimumNodeMajor = 20;
     private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(5);
 
-    private NodeFlows(string directory) => Directory = directory;
+    private NodeFlows(string folder) => Folder = folder;
 
     /// <summary>tests/interop-ts of this checkout.</summary>
-    public string Directory { get; }
+    public string Folder { get; }
 
     public static async Task<NodeFlows> PrepareAsync(CancellationToken ct)
     {
         var directory = Path.Combine(RepositoryRoot(), "tests", "interop-ts");
+        string version;
         try
         {
-            await RunAsync("node", ["--version"], directory, null, TimeSpan.FromSeconds(30), ct);
+            version = (await RunAsync("node", ["--version"], directory, null, TimeSpan.FromSeconds(30), ct)).Stdout.Trim();
         }
         catch (System.ComponentModel.Win32Exception)
         {
             throw new InvalidOperationException(
                 "The interop tests need Node.js 20+ and npm on PATH (scripts/test.sh installs the nodejs and npm packages).");
+        }
+        // The SDK supports Node.js 20 LTS and later; an older node fails in ways that look like Hangar bugs.
+        if (!int.TryParse(version.TrimStart('v').Split('.')[0], System.Globalization.CultureInfo.InvariantCulture, out var major) || major < MinimumNodeMajor)
+        {
+            throw new InvalidOperationException($"The interop tests need Node.js {MinimumNodeMajor}+ (the SDK's minimum); node --version says '{version}'.");
         }
         var installed = Path.Combine(directory, "node_modules", ".package-lock.json");
         if (!File.Exists(installed) || File.GetLastWriteTimeUtc(installed) < File.GetLastWriteTimeUtc(Path.Combine(directory, "package-lock.json")))
@@ -36,20 +43,38 @@ public sealed class NodeFlows
             // The cache lives beside the project so a second run (and CI's) installs offline.
             await Checked("npm", ["ci", "--no-audit", "--no-fund", "--prefer-offline", "--cache", Path.Combine(directory, ".npm-cache")], directory, ct);
         }
-        await Checked("node", [Path.Combine("node_modules", "typescript", "bin", "tsc"), "-p", "."], directory, ct);
+        if (!IsBuilt(directory))
+        {
+            await Checked("node", [Path.Combine("node_modules", "typescript", "bin", "tsc"), "-p", "."], directory, ct);
+        }
         return new NodeFlows(directory);
     }
 
     /// <summary>Runs dist/<paramref name="flow"/>.js; its result is the line it prints as <c>RESULT {json}</c>.</summary>
     public async Task<FlowResult> RunAsync(string flow, IReadOnlyDictionary<string, string> env, CancellationToken ct)
     {
-        var (exit, stdout, stderr) = await RunAsync("node", [Path.Combine("dist", flow + ".js")], Directory, env, TimeSpan.FromMinutes(2), ct);
+        var (exit, stdout, stderr) = await RunAsync("node", [Path.Combine("dist", flow + ".js")], Folder, env, TimeSpan.FromMinutes(2), ct);
         var line = stdout.Split('\n').LastOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
         if (exit != 0 || line is null)
         {
             throw new InvalidOperationException($"The {flow} flow failed (exit {exit}).\nstdout:\n{stdout}\nstderr:\n{stderr}");
         }
         return new FlowResult(JsonNode.Parse(line["RESULT ".Length..])!.AsObject(), stdout, stderr);
+    }
+
+    /// <summary>dist/ is newer than every source, the compiler settings and the installed packages.</summary>
+    private static bool IsBuilt(string directory)
+    {
+        var dist = Path.Combine(directory, "dist");
+        if (!Directory.Exists(dist) || Directory.GetFiles(dist, "*.js").Length == 0)
+        {
+            return false;
+        }
+        var built = Directory.GetFiles(dist, "*.js").Min(File.GetLastWriteTimeUtc);
+        var inputs = Directory.GetFiles(Path.Combine(directory, "src"), "*.ts")
+            .Append(Path.Combine(directory, "tsconfig.json"))
+            .Append(Path.Combine(directory, "node_modules", ".package-lock.json"));
+        return inputs.All(input => File.GetLastWriteTimeUtc(input) < built);
     }
 
     private static async Task Checked(string file, string[] args, string directory, CancellationToken ct)
