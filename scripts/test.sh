@@ -2,7 +2,9 @@
 # Runs Hangar's whole test suite. On a fresh Debian/Ubuntu machine it first installs what the
 # tests use: ripgrep (grep tool), PostgreSQL server binaries (tests start their own throwaway clusters; no shared
 # service is started here), bubblewrap, socat and slirp4netns (sandboxes and
-# their networking), curl (network tests run it inside sandboxes).
+# their networking), curl (network tests run it inside sandboxes), Node.js and npm (the interop tests
+# run the official TypeScript SDK from tests/interop-ts; they install it with `npm ci` themselves; the SDK
+# needs Node.js 20+, which Debian 13 ships — on Debian 12 install a newer nodejs first).
 # Extra arguments go to `dotnet test`, e.g. scripts/test.sh --filter "FullyQualifiedName~Cli".
 set -euo pipefail
 
@@ -18,6 +20,8 @@ have rg || missing+=(ripgrep)
 have socat || missing+=(socat)
 have slirp4netns || missing+=(slirp4netns)
 have curl || missing+=(curl)
+have node || missing+=(nodejs)
+have npm || missing+=(npm)
 
 if ((${#missing[@]} > 0)); then
     if [[ $(id -u) -eq 0 ]]; then
