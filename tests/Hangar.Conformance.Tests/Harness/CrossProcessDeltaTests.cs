@@ -15,7 +15,7 @@ public sealed class CrossProcessDeltaTests
     [Fact]
     public async Task An_api_only_server_streams_the_previews_of_a_model_run_by_a_worker_server()
     {
-        var ct = Timeouts.Test();
+        var ct = Timeouts.Test(180); // Two servers and, when first, the PostgreSQL cluster start here.
         var connection = await (await Hangar.Testing.PostgresCluster.SharedAsync()).CreateDatabaseAsync(ct);
         await using var model = await FakeMessagesServer.StartAsync(ct);
         var scripts = new ModelScripts(model);
