@@ -24,6 +24,9 @@ public interface IHangarStore : IAsyncDisposable
 
     /// <summary>Wake-ups for readers that follow a session's log (SSE), across processes.</summary>
     IEventNotifications Notifications { get; }
+
+    /// <summary>Live previews (event_start/event_delta) between the harness and streams, across processes; never stored.</summary>
+    Deltas.IDeltaBus Deltas { get; }
 }
 
 public interface IWorkspaceStore

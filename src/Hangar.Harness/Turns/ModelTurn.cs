@@ -6,6 +6,7 @@ using Hangar.Harness.Mcp;
 using Hangar.Harness.Models;
 using Hangar.Harness.Workers;
 using Hangar.Storage;
+using Hangar.Storage.Deltas;
 
 namespace Hangar.Harness.Turns;
 
@@ -14,7 +15,8 @@ namespace Hangar.Harness.Turns;
 /// messages it includes), the streamed call, then the whole response and the span end in one
 /// write — or, on failure, the error events and either a rescheduled retry or the end of the turn.
 /// </summary>
-public sealed class ModelTurn(HarnessOptions options, SessionWriter writer, McpSessionServers mcp)
+/// <param name="previews">Where live previews of the response go (<see cref="PreviewRelay"/>).</param>
+public sealed class ModelTurn(HarnessOptions options, SessionWriter writer, McpSessionServers mcp, IDeltaBus previews, string sessionId)
 {
     public async Task RunAsync(IReadOnlyList<LoggedEvent> log, LogState state, int attempt, CancellationToken ct)
     {
@@ -32,28 +34,36 @@ public sealed class ModelTurn(HarnessOptions options, SessionWriter writer, McpS
         var catalog = discovered is null ? null : new JsonObject { [McpToolCatalog.PrivateKey] = discovered.ToJson() };
         await writer.WriteAsync([.. mcpErrors, HarnessEvents.ModelRequestStart(startId, writer.Now, catalog)], null, context.ConsumedUserEventIds, false, ct);
         ModelResponse response;
+        var relay = new PreviewRelay(previews, sessionId);
         try
         {
             using var activity = HarnessTelemetry.Start(HarnessTelemetry.Model);
-            response = await options.Models.For(request.Model).StreamAsync(request, NullModelStreamObserver.Instance, ct);
+            response = await options.Models.For(request.Model).StreamAsync(ModelSettings.Apply(request, agent), relay, ct);
         }
         catch (ModelException e)
         {
+            await FlushPreviewsAsync(relay, ct);
             await FailAsync(startId, e, attempt, state, ct);
             return;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            await FlushPreviewsAsync(relay, ct);
             await FailAsync(startId, new ModelException(ModelFailure.Transient, e.Message, inner: e), attempt, state, ct);
             return;
         }
 
+        // Previews leave before the event they preview is logged (readers drop any that come later).
+        await FlushPreviewsAsync(relay, ct);
         var now = writer.Now;
-        var events = ResponseEvents.From(response, new AgentTools(agent, options.BuiltInTools, discovered ?? McpToolCatalog.Latest(log)), now);
+        var events = ResponseEvents.From(response, new AgentTools(agent, options.BuiltInTools, discovered ?? McpToolCatalog.Latest(log)), now, relay.IdOf);
         events.Add(HarnessEvents.ModelRequestEnd(startId, false, response.Usage, response.StopReason, now));
         writer.Row.AddUsage(response.Usage);
         await writer.WriteAsync(events, null, null, false, ct);
     }
+
+    private Task FlushPreviewsAsync(PreviewRelay relay, CancellationToken ct) =>
+        relay.Published ? previews.FlushAsync(sessionId, ct) : Task.CompletedTask;
 
     private BuiltContext BuildContext(JsonObject agent, IReadOnlyList<LoggedEvent> log, McpToolCatalog? discovered)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Hangar.Contracts;
 using Hangar.Harness.Context;
 using Hangar.Harness.Log;
 using Hangar.Harness.Mcp;
@@ -11,12 +12,14 @@ namespace Hangar.Harness.Turns;
 /// A complete model response as log events, in block order: <c>agent.thinking</c> per thinking
 /// block (no content on the wire; the block itself under <c>_hangar</c>), one buffered
 /// <c>agent.message</c> per run of text blocks, one tool-use event per tool_use block — its event
-/// id becomes the tool_use id the model sees from then on.
+/// id becomes the tool_use id the model sees from then on. Ids reserved while the response streamed
+/// (<see cref="PreviewRelay.IdOf"/>: the id its previews carried) are kept; other events get fresh ones.
 /// </summary>
 public static class ResponseEvents
 {
-    public static List<NewEvent> From(ModelResponse response, AgentTools tools, DateTimeOffset now)
+    public static List<NewEvent> From(ModelResponse response, AgentTools tools, DateTimeOffset now, Func<int, string?>? reservedId = null)
     {
+        string IdFor(int index) => reservedId?.Invoke(index) ?? Ids.New(Ids.Event);
         var events = new List<NewEvent>();
         var text = new JsonArray();
         var textIndexes = new JsonArray();
@@ -26,7 +29,7 @@ public static class ResponseEvents
             {
                 var content = text;
                 var indexes = textIndexes;
-                events.Add(HarnessEvents.Build("agent.message", now, e =>
+                events.Add(HarnessEvents.Build(IdFor((int)indexes[0]!), "agent.message", now, e =>
                 {
                     e["content"] = content;
                     e[HarnessEvents.PrivateKey] = new JsonObject { ["index"] = indexes };
@@ -50,7 +53,7 @@ public static class ResponseEvents
                     break;
                 case "thinking" or "redacted_thinking":
                     FlushText();
-                    events.Add(HarnessEvents.Build("agent.thinking", now, e =>
+                    events.Add(HarnessEvents.Build(IdFor(at), "agent.thinking", now, e =>
                         e[HarnessEvents.PrivateKey] = new JsonObject { ["index"] = new JsonArray(at), ["block"] = block.DeepClone() }));
                     break;
                 case "tool_use":

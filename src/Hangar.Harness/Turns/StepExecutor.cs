@@ -73,7 +73,7 @@ public sealed class StepExecutor(
                 // Reported where it matters: the first tool call acquires again and ends the turn if it fails.
             }
         }
-        await new ModelTurn(options, writer, Mcp).RunAsync(log, state, step.Attempt, ct);
+        await new ModelTurn(options, writer, Mcp, store.Deltas, lease.SessionId).RunAsync(log, state, step.Attempt, ct);
     }
 
     private async Task RunToolAsync(PendingCall call, LogState state, CancellationToken ct)

@@ -10,7 +10,8 @@ namespace Hangar.Server.Endpoints;
 /// <summary>
 /// <c>GET /v1/sessions/{id}/events/stream</c> (§4): every event appended after the client
 /// connected, exactly once and in log order, then <c>session.deleted</c> ends it. With a
-/// <c>Last-Event-ID</c> header (an extension) the stream resumes after that event instead.
+/// <c>Last-Event-ID</c> header (an extension) the stream resumes after that event instead. With
+/// <c>event_deltas[]</c>, live previews of what the model is writing too (<see cref="SessionPreviews"/>).
 /// </summary>
 public static class SessionStream
 {
@@ -25,11 +26,12 @@ public static class SessionStream
     {
         var ct = context.RequestAborted;
         var workspaceId = ApiKeyAuthentication.WorkspaceOf(context);
-        CheckEventDeltas(context.Request);
+        var previewTypes = EventDeltas(context.Request);
         var session = await SessionRepository.GetAsync(store, workspaceId, id, ct);
         // Subscribe before reading the starting position, so an event appended in between
         // both wakes this reader and lies after its position: nothing falls in the gap.
         using var subscription = store.Notifications.Subscribe(session.Id);
+        using var previews = previewTypes.Count == 0 ? null : new SessionPreviews(store.Deltas, session.Id, previewTypes);
         var afterSeq = await StartPositionAsync(context.Request, store, session.Id, ct);
 
         var response = context.Response;
@@ -43,7 +45,7 @@ public static class SessionStream
         var writer = new SseWriter(response.Body);
         try
         {
-            await FollowAsync(store, workspaceId, session.Id, subscription, afterSeq, writer, options.StreamHeartbeat, time, ct);
+            await FollowAsync(store, workspaceId, session.Id, subscription, previews, afterSeq, writer, options.StreamHeartbeat, time, ct);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && ct.IsCancellationRequested)
         {
@@ -51,46 +53,78 @@ public static class SessionStream
         }
     }
 
+    /// <param name="previews">Null unless the client asked for <c>event_deltas</c>: then the same loop also
+    /// writes preview frames, reading the log only when it grew or a preview starts.</param>
     private static async Task FollowAsync(
-        IHangarStore store, string workspaceId, string sessionId, EventSubscription subscription, long afterSeq,
+        IHangarStore store, string workspaceId, string sessionId, EventSubscription subscription, SessionPreviews? previews, long afterSeq,
         SseWriter writer, TimeSpan heartbeat, TimeProvider time, CancellationToken ct)
     {
         var woken = false;
+        var readLog = true;
         var failures = 0;
         while (true)
         {
             try
             {
-                var batch = await store.Events.ReadAsync(sessionId, afterSeq, BatchSize, ct);
-                failures = 0;
-                foreach (var record in batch)
+                // Frames taken before the read: the events they preview are logged after it, or in it.
+                if (previews?.Take() == true)
                 {
-                    if (record.Seq != afterSeq + 1)
+                    readLog = true;
+                }
+                if (!readLog)
+                {
+                    await previews!.WritePendingAsync(writer, ct);
+                }
+                else
+                {
+                    var batch = await store.Events.ReadAsync(sessionId, afterSeq, BatchSize, ct);
+                    failures = 0;
+                    foreach (var record in batch)
                     {
-                        break; // A gap: an earlier append is not visible yet; re-read shortly.
+                        if (record.Seq != afterSeq + 1)
+                        {
+                            break; // A gap: an earlier append is not visible yet; re-read shortly.
+                        }
+                        if (previews is not null)
+                        {
+                            await previews.BeforeAsync(record.Type, record.Id, writer, ct);
+                        }
+                        await writer.WriteEventAsync(record.Type, record.Id, EventJson.ToWire(record), ct);
+                        afterSeq = record.Seq;
+                        if (record.Type == "session.deleted")
+                        {
+                            return;
+                        }
                     }
-                    await writer.WriteEventAsync(record.Type, record.Id, EventJson.ToWire(record), ct);
-                    afterSeq = record.Seq;
-                    if (record.Type == "session.deleted")
+                    if (batch.Count > 0 && batch[^1].Seq != afterSeq)
+                    {
+                        await Task.Delay(GapRetry, time, ct);
+                        continue;
+                    }
+                    if (batch.Count == BatchSize)
+                    {
+                        continue; // More may be waiting.
+                    }
+                    if (previews is not null)
+                    {
+                        await previews.WritePendingAsync(writer, ct);
+                    }
+                    if (batch.Count == 0 && woken && await EndIfDeletedAsync(store, workspaceId, sessionId, writer, time, ct))
                     {
                         return;
                     }
                 }
-                if (batch.Count > 0 && batch[^1].Seq != afterSeq)
+                bool alive;
+                if (previews is null)
                 {
-                    await Task.Delay(GapRetry, time, ct);
-                    continue;
+                    alive = woken = await subscription.WaitAsync(heartbeat, ct);
                 }
-                if (batch.Count == BatchSize)
+                else
                 {
-                    continue; // More may be waiting.
+                    (alive, woken) = await previews.WaitAsync(subscription, heartbeat, time, ct);
                 }
-                if (batch.Count == 0 && woken && await EndIfDeletedAsync(store, workspaceId, sessionId, writer, time, ct))
-                {
-                    return;
-                }
-                woken = await subscription.WaitAsync(heartbeat, ct);
-                if (!woken)
+                readLog = woken || previews is null;
+                if (!alive)
                 {
                     if (await EndIfDeletedAsync(store, workspaceId, sessionId, writer, time, ct))
                     {
@@ -103,6 +137,7 @@ public static class SessionStream
             {
                 // The database is briefly away: the stream stays open and resumes from the same
                 // position, so the client neither loses events nor sees them twice.
+                readLog = true;
                 await Task.Delay(Backoff.For(++failures, TransientRetryBase, TransientRetryMax), time, ct);
             }
         }
@@ -155,8 +190,8 @@ public static class SessionStream
         }
     }
 
-    /// <summary>Live previews are not produced yet; the parameter is validated and accepted.</summary>
-    private static void CheckEventDeltas(HttpRequest request)
+    /// <summary>The event types the client wants previews of (<c>event_deltas[]</c>); empty: none.</summary>
+    private static IReadOnlySet<string> EventDeltas(HttpRequest request)
     {
         var deltas = QueryParameters.Array(request, "event_deltas") ?? [];
         if (deltas.Count > MaxDeltaTypes)
@@ -167,5 +202,6 @@ public static class SessionStream
         {
             throw new InvalidRequestException($"event_deltas: '{bad}' is not supported; expected agent.message or agent.thinking.");
         }
+        return deltas.ToHashSet(StringComparer.Ordinal);
     }
 }

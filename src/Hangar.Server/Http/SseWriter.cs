@@ -23,6 +23,15 @@ public sealed class SseWriter(Stream body)
         await body.FlushAsync(ct);
     }
 
+    /// <summary>A frame without an SSE id (previews: never stored, so nothing to resume from); not flushed.</summary>
+    public async Task WriteFrameAsync(string type, JsonNode data, CancellationToken ct)
+    {
+        var frame = $"event: {type}\ndata: {data.ToJsonString(WireJson.Options)}\n\n";
+        await body.WriteAsync(Encoding.UTF8.GetBytes(frame), ct);
+    }
+
+    public Task FlushAsync(CancellationToken ct) => body.FlushAsync(ct);
+
     public async Task WritePingAsync(CancellationToken ct)
     {
         await body.WriteAsync(Ping, ct);

@@ -15,6 +15,7 @@ internal sealed class PostgresHangarStore : IHangarStore
     private readonly LocalEventNotifications _notifications = new();
     private readonly PostgresNotificationListener _listener;
     private readonly PostgresSessionLog _events;
+    private readonly PostgresDeltaBus _deltas;
 
     private PostgresHangarStore(string connectionString, int poolSize)
     {
@@ -38,6 +39,7 @@ internal sealed class PostgresHangarStore : IHangarStore
         Vaults = new SqlVaultStore(_db, resources);
         EnvironmentKeys = new SqlEnvironmentKeys(_db);
         Work = new SqlWorkQueue(_db, _events, _notifications, rowLocks: true);
+        _deltas = new PostgresDeltaBus(_source, _listenSource);
     }
 
     public IEnvironmentKeys EnvironmentKeys { get; }
@@ -53,6 +55,8 @@ internal sealed class PostgresHangarStore : IHangarStore
     public ISessionLeases Leases { get; }
     public IEventNotifications Notifications => _notifications;
 
+    public Deltas.IDeltaBus Deltas => _deltas;
+
     /// <summary>Test hook: runs inside each append's transaction just before commit.</summary>
     internal Func<string, CancellationToken, Task>? BeforeAppendCommit
     {
@@ -66,6 +70,7 @@ internal sealed class PostgresHangarStore : IHangarStore
         try
         {
             await store._listener.StartAsync(ct);
+            store._deltas.Start();
             return store;
         }
         catch
@@ -80,6 +85,7 @@ internal sealed class PostgresHangarStore : IHangarStore
 
     public async ValueTask DisposeAsync()
     {
+        await _deltas.DisposeAsync();
         await _listener.DisposeAsync();
         await _listenSource.DisposeAsync();
         await _source.DisposeAsync();

@@ -46,6 +46,8 @@ internal sealed class SqliteHangarStore : IHangarStore
     public ISessionLeases Leases { get; }
     public IEventNotifications Notifications => _notifications;
 
+    public Deltas.IDeltaBus Deltas { get; } = new Deltas.LocalDeltaBus();
+
     internal SqliteDatabase Database => _db;
 
     public async Task MigrateAsync(CancellationToken ct)

@@ -47,7 +47,7 @@ public sealed class AnthropicModelClient : IModelClient
 
     public async Task<ModelResponse> StreamAsync(ModelRequest request, IModelStreamObserver observer, CancellationToken ct)
     {
-        var parameters = MessageCreateParams.FromRawUnchecked(None, None, BodyOf(request));
+        var parameters = MessageCreateParams.FromRawUnchecked(HeadersOf(request), None, BodyOf(request));
         var headers = ResponseHeadersCapture.Begin();
         var assembler = new MessageStreamAssembler(observer);
         try
@@ -70,6 +70,12 @@ public sealed class AnthropicModelClient : IModelClient
 
         return assembler.Build();
     }
+
+    // Fast mode is a beta on some models; the header is harmless on the others.
+    private static IReadOnlyDictionary<string, JsonElement> HeadersOf(ModelRequest request) =>
+        (string?)request.Body["speed"] == "fast"
+            ? new Dictionary<string, JsonElement> { ["anthropic-beta"] = JsonSerializer.SerializeToElement(ModelSettings.FastModeBeta) }
+            : None;
 
     // The SDK sets "stream" itself; everything else is passed through as the log built it.
     private static Dictionary<string, JsonElement> BodyOf(ModelRequest request)

@@ -1,3 +1,5 @@
+// reasoning_effort is marked experimental in the OpenAI SDK, though the chat API has taken it for long.
+#pragma warning disable OPENAI001
 using System.Text.Json.Nodes;
 using OpenAI.Chat;
 
@@ -57,6 +59,11 @@ internal static class ChatRequestMapper
             options.Temperature = temperature.GetValue<float>();
         }
 
+        if (ReasoningEffort(ModelSettings.RequestedEffort(body)) is { } effort)
+        {
+            options.ReasoningEffortLevel = effort;
+        }
+
         foreach (var stop in body["stop_sequences"]?.AsArray() ?? [])
         {
             options.StopSequences.Add((string)stop!);
@@ -77,6 +84,18 @@ internal static class ChatRequestMapper
 
         return options;
     }
+
+    /// <summary>
+    /// The agent's effort as <c>reasoning_effort</c>; levels above high have no chat equivalent and
+    /// ask for <c>high</c>. <c>speed</c> and <c>inference_geo</c> have no chat equivalent (docs/models.md).
+    /// </summary>
+    private static ChatReasoningEffortLevel? ReasoningEffort(string? effort) => effort switch
+    {
+        "low" => ChatReasoningEffortLevel.Low,
+        "medium" => ChatReasoningEffortLevel.Medium,
+        "high" or "xhigh" or "max" => ChatReasoningEffortLevel.High,
+        _ => null,
+    };
 
     private static AssistantChatMessage Assistant(List<JsonObject> blocks)
     {
