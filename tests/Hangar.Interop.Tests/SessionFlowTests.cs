@@ -56,7 +56,7 @@ public sealed class SessionFlowTests(InteropHangar hangar)
         Assert.Contains("Sunny, 21", script.Requests[1].Messages[^1]!.ToJsonString(), StringComparison.Ordinal);
     }
 
-    [Fact(Skip = "needs live deltas (#15 item 1) — lead unskips at merge")]
+    [Fact]
     public async Task Event_deltas_for_agent_message_arrive_before_the_final_event()
     {
         using var ct = Deadline();
