@@ -117,11 +117,20 @@ public interface IWorkQueue
 
     /// <summary>
     /// Requests a stop: an item no worker holds, or any item with <paramref name="force"/>, is
-    /// <c>stopped</c> at once; a held one becomes <c>stopping</c>. Returns the item before and after;
+    /// <c>stopped</c> at once; a held one becomes <c>stopping</c> and keeps its lease (a claimed,
+    /// unacknowledged one gets one TTL from now), after which <see cref="StopLapsedAsync"/> stops it. Returns the item before and after;
     /// null when there is none.
     /// </summary>
     Task<(WorkItemRecord Before, WorkItemRecord After)?> StopAsync(
         string environmentId, string workId, bool force, DateTimeOffset now, CancellationToken ct);
+
+    /// <summary>
+    /// <c>stopping</c> items of the environment whose lease lapsed become <c>stopped</c>: the worker
+    /// that was to confirm the stop is gone, and a stopping item is never handed out again.
+    /// (A stop requested before the ack gives the claimer one TTL to notice.) Returns the items
+    /// it stopped, so their sessions can be looked at again.
+    /// </summary>
+    Task<IReadOnlyList<WorkItemRecord>> StopLapsedAsync(string environmentId, DateTimeOffset now, CancellationToken ct);
 
     /// <summary>Replaces the metadata JSON with <paramref name="patch"/>(current) in one transaction.</summary>
     Task<WorkItemRecord?> UpdateMetadataAsync(string environmentId, string workId, Func<string, string> patch, CancellationToken ct);

@@ -57,6 +57,26 @@ public sealed class RunnerApi : IDisposable
         return events;
     }
 
+    /// <summary>
+    /// Opens the session's SSE stream; returns once the headers arrived, i.e. the server follows the log and
+    /// every event appended from now on will come through it (the stream never replays older ones).
+    /// </summary>
+    public async Task<EventStream> OpenStreamAsync(string sessionId, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/v1/sessions/{sessionId}/events/stream");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        // Only sending is bounded by the client's timeout; reading the body afterwards is not.
+        var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw await ApiRequestException.FromResponseAsync(response, ct);
+            }
+        }
+        return new EventStream(response);
+    }
+
     public Task PostEventAsync(string sessionId, JsonObject @event, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"/v1/sessions/{sessionId}/events", new JsonObject { ["events"] = new JsonArray(@event) }, ct);
 

@@ -10,9 +10,6 @@ namespace Hangar.Cli.Runner;
 public sealed record RunnerSettings(
     Uri ApiUrl, string EnvironmentId, string Key, int Concurrency, TimeSpan MaxIdle, int? DesiredTtl)
 {
-    /// <summary>How often a served session's events are listed for new tool calls.</summary>
-    public TimeSpan EventPollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
-
     /// <summary>The longest tool output posted as is; longer output is saved in the workspace and previewed.</summary>
     public int MaxToolOutputChars { get; init; } = 100_000;
 }

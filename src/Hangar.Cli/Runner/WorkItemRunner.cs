@@ -6,8 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace Hangar.Cli.Runner;
 
 /// <summary>
-/// Serves one claimed, acknowledged work item (one residency of a session): heartbeats, runs the session's
-/// built-in tool calls in its sandbox and posts their <c>user.tool_result</c>s, until the session has sat
+/// Serves one claimed, acknowledged work item (one residency of a session): heartbeats, follows the session's
+/// stream (<see cref="SessionFollower"/>), runs its built-in tool calls in its sandbox and posts their
+/// <c>user.tool_result</c>s, until the session has sat
 /// idle for max-idle after its turn, the lease is lost, or the runner stops. On a runner stop the call in
 /// flight is cancelled and answered with an error result; the item is released with a stop.
 /// </summary>
@@ -17,7 +18,8 @@ public sealed class WorkItemRunner(RunnerSettings settings, ISandboxProvider san
 
     public async Task ServeAsync(string workId, string sessionId, WorkSecret secret, CancellationToken stopping)
     {
-        using var api = new RunnerApi(settings.ApiUrl, secret.SessionsToken, workerId);
+        // The API the item names (api_base_url in its secret), else the one the runner was started with.
+        using var api = new RunnerApi(secret.ApiBaseUrl ?? settings.ApiUrl, secret.SessionsToken, workerId);
         using var lease = new LeaseKeeper(api, settings.EnvironmentId, workId, settings.DesiredTtl, logger);
         if (!await lease.StartAsync(stopping))
         {
@@ -27,31 +29,57 @@ public sealed class WorkItemRunner(RunnerSettings settings, ISandboxProvider san
         using var beating = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var heartbeats = lease.RunAsync(beating.Token);
         using var serving = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Lost);
+        await using var follower = new SessionFollower(api, sessionId);
         ISandbox? sandbox = null;
         // Newer claims get higher epochs: a sandbox of a dead runner on this host yields the workspace to us.
         var epoch = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var reason = "";
         try
         {
+            // Calls answered here; the stream may bring our own result after we look at the log again.
+            var answered = new HashSet<string>(StringComparer.Ordinal);
             DateTimeOffset? idleSince = null;
+            var change = SessionFollower.Change.Dropped;
+            var reconnects = 0;
             while (true)
             {
-                var calls = SessionCalls.Of(await api.EventsAsync(sessionId, serving.Token));
-                foreach (var use in calls.Runnable)
+                if (change == SessionFollower.Change.Dropped)
+                {
+                    if (reconnects++ > 0)
+                    {
+                        await Task.Delay(ReconnectDelay(reconnects), serving.Token);
+                    }
+                    try
+                    {
+                        await follower.ConnectAsync(serving.Token);
+                    }
+                    catch (Exception e) when (e is HttpRequestException or IOException
+                        || (e is ApiRequestException refused && !RunnerApi.IsFatal(refused)))
+                    {
+                        // The API is briefly unreachable or overloaded: the lease keeper decides when to give up.
+                        logger.LogWarning("Could not follow {Session}: {Error}; retrying", sessionId, e.Message);
+                        continue;
+                    }
+                }
+                var calls = SessionCalls.Of(follower.Events);
+                foreach (var use in calls.Runnable.Where(u => !answered.Contains((string)u["id"]!)))
                 {
                     sandbox ??= await sandboxes.AcquireAsync(
                         new SandboxRequest(settings.EnvironmentId, sessionId, new JsonObject { ["type"] = "self_hosted" }) { LeaseEpoch = epoch }, serving.Token);
                     await RunAsync(api, sandbox, sessionId, use, stopping, serving.Token);
+                    answered.Add((string)use["id"]!);
                 }
                 idleSince = calls.IdleAfterTurn ? idleSince ?? DateTimeOffset.UtcNow : null;
-                if (idleSince is { } since && DateTimeOffset.UtcNow - since >= settings.MaxIdle)
+                var idleLeft = idleSince is { } since ? settings.MaxIdle - (DateTimeOffset.UtcNow - since) : Timeout.InfiniteTimeSpan;
+                if (idleSince is not null && idleLeft <= TimeSpan.Zero)
                 {
                     reason = $"idle for {settings.MaxIdle.TotalSeconds:0.#}s after its turn";
                     break;
                 }
-                if (calls.Runnable.Count == 0)
+                change = await follower.WaitAsync(idleLeft, serving.Token);
+                if (change == SessionFollower.Change.Events)
                 {
-                    await Task.Delay(settings.EventPollInterval, serving.Token);
+                    reconnects = 0;
                 }
             }
         }
@@ -85,6 +113,10 @@ public sealed class WorkItemRunner(RunnerSettings settings, ISandboxProvider san
         }
         logger.LogInformation("Released {Work} of {Session}: {Reason}", workId, sessionId, reason);
     }
+
+    /// <summary>A dropped stream is reopened at once, then after 0.25, 0.5, 1 … up to 5 s while it keeps dropping.</summary>
+    private static TimeSpan ReconnectDelay(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(5000, 125 * Math.Pow(2, Math.Min(attempt - 1, 6))));
 
     private async Task RunAsync(RunnerApi api, ISandbox sandbox, string sessionId, JsonObject use, CancellationToken stopping, CancellationToken ct)
     {

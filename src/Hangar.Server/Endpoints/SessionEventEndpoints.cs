@@ -55,6 +55,12 @@ public static class SessionEventEndpoints
         {
             throw SessionRepository.NotFound(id);
         }
+        catch (Exception error) when (ToolResultGuard.IsSecondResult(error))
+        {
+            // Another result for the same call committed between the check and this append
+            // (two workers answering at once): the database refused this one as a whole.
+            throw ToolResultCheck.AlreadyAnswered(events);
+        }
         // The session may have been archived between the check and the append; the harness
         // ignores input to an archived session, and the client learns it on its next request.
         return WireResults.Json(new JsonObject { ["data"] = new JsonArray([.. stored.Select(e => (JsonNode)EventJson.ToWire(e))]) });

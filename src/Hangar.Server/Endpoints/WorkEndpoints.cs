@@ -24,7 +24,7 @@ public static class WorkEndpoints
 
     public static RouteGroupBuilder MapWork(this RouteGroupBuilder v1)
     {
-        var work = v1.MapGroup("/environments/{environmentId}/work");
+        var work = v1.MapGroup("/environments/{environmentId}/work").SettlingLapsedStops();
         work.MapGet("/poll", PollAsync);
         work.MapGet("/stats", StatsAsync);
         work.MapGet("", ListAsync);
@@ -100,12 +100,15 @@ public static class WorkEndpoints
         string environmentId, string workId, HttpContext context, IHangarStore store, TimeProvider time)
     {
         var ct = context.RequestAborted;
-        if (WorkCaller.Of(context) is null)
+        var worker = WorkCaller.Of(context);
+        if (worker is null)
         {
             await EnvironmentAsync(context, store, environmentId);
         }
         var request = WorkStopRequest.Parse(await ReadOptionalBodyAsync(context));
-        var (before, after) = await store.Work.StopAsync(environmentId, workId, request.Force, Now(time), ct)
+        // An operator's stop asks the worker to wind down (stopping); the worker's own stop, graceful
+        // or not, is it leaving or confirming: nobody is left to tell, so the item is stopped at once.
+        var (before, after) = await store.Work.StopAsync(environmentId, workId, request.Force || worker is not null, Now(time), ct)
             ?? throw NotFound(workId);
         if (before.State == WorkStates.Stopped)
         {

@@ -28,7 +28,7 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IHangarStore stor
         var key = ReadKey(context.Request)
             ?? throw new AuthenticationException(
                 "Missing API key. Send it as 'x-api-key: <key>' or 'Authorization: Bearer <key>' (create one with `hangar keys create`).");
-        if (await WorkCaller.AuthenticateAsync(store, key, context.RequestAborted) is { } worker)
+        if (await WorkCaller.AuthenticateAsync(store, key, context.RequestAborted, context.RequestServices.GetService<TimeProvider>()) is { } worker)
         {
             // A self-hosted worker's environment key or sessions token, scoped by WorkAccess.
             await WorkAccess.CheckAsync(context, store, worker);

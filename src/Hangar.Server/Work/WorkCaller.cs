@@ -20,7 +20,7 @@ public abstract record WorkCaller(string WorkspaceId, string EnvironmentId)
     /// Recognises a worker credential by its prefix; null for anything else (an API key).
     /// Not cached, unlike API keys: environment keys can be revoked and tokens end with their item.
     /// </summary>
-    public static async Task<WorkCaller?> AuthenticateAsync(IHangarStore store, string credential, CancellationToken ct)
+    public static async Task<WorkCaller?> AuthenticateAsync(IHangarStore store, string credential, CancellationToken ct, TimeProvider? time = null)
     {
         if (credential.StartsWith(WorkCredentials.EnvironmentKeyPrefix, StringComparison.Ordinal))
         {
@@ -30,7 +30,14 @@ public abstract record WorkCaller(string WorkspaceId, string EnvironmentId)
         }
         if (credential.StartsWith(WorkCredentials.SessionsTokenPrefix, StringComparison.Ordinal))
         {
-            return await store.Work.FindByTokenHashAsync(ApiKeys.Hash(credential), ct) is { } item
+            var item = await store.Work.FindByTokenHashAsync(ApiKeys.Hash(credential), ct);
+            if (item is not null && time is not null && WorkLapses.HasLapsed(item, time.GetUtcNow()))
+            {
+                // Its worker never confirmed the stop: the item is stopped, and the token ends with it.
+                await WorkLapses.SettleAsync(store, item.EnvironmentId, time.GetUtcNow(), ct);
+                item = null;
+            }
+            return item is not null
                 ? new SessionsToken(item)
                 : throw new Contracts.AuthenticationException("This sessions token is unknown, or its work item has stopped or been claimed again.");
         }

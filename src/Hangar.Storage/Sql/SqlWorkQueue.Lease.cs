@@ -62,10 +62,22 @@ internal sealed partial class SqlWorkQueue
             var stopNow = force || item.ClaimedAt is null;
             await using var update = scope.Command(
                 $"UPDATE work_items SET state = @state, stop_requested_at = COALESCE(stop_requested_at, @now), "
-                + $"stopped_at = {(stopNow ? "@now" : "NULL")}, lease_expires_at = {(stopNow ? "NULL" : "lease_expires_at")} "
+                + $"stopped_at = {(stopNow ? "@now" : "NULL")}, lease_expires_at = {(stopNow ? "NULL" : "COALESCE(lease_expires_at, @until)")} "
                 + $"WHERE id = @id RETURNING {Columns}");
-            update.With("@state", stopNow ? WorkStates.Stopped : WorkStates.Stopping).With("@now", db.Time(now)).With("@id", workId);
+            update.With("@state", stopNow ? WorkStates.Stopped : WorkStates.Stopping).With("@now", db.Time(now))
+                .With("@until", db.Time(now.AddSeconds(item.TtlSeconds))).With("@id", workId);
             return (item, (await ReadOneAsync(update, ct))!);
+        }, ct);
+
+    public Task<IReadOnlyList<WorkItemRecord>> StopLapsedAsync(string environmentId, DateTimeOffset now, CancellationToken ct) =>
+        db.WriteAsync<IReadOnlyList<WorkItemRecord>>(async scope =>
+        {
+            // stopped_at is when the lease lapsed: the moment nobody held the item any more.
+            await using var update = scope.Command(
+                "UPDATE work_items SET state = 'stopped', stopped_at = lease_expires_at, lease_expires_at = NULL "
+                + "WHERE environment_id = @env AND state = 'stopping' AND lease_expires_at <= @now "
+                + $"RETURNING {Columns}");
+            return await ReadAllAsync(update.With("@env", environmentId).With("@now", db.Time(now)), ct);
         }, ct);
 
     public Task<WorkItemRecord?> UpdateMetadataAsync(string environmentId, string workId, Func<string, string> patch, CancellationToken ct) =>

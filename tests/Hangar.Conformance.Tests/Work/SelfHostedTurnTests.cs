@@ -13,16 +13,16 @@ namespace Hangar.Conformance.Tests.Work;
 /// <summary>
 /// A self-hosted session end to end: the harness runs the model, the built-in tool call goes to a
 /// worker over the work protocol (played here with plain HTTP, as the SDK workers speak it), and
-/// the worker's <c>user.tool_result</c> carries the turn on to its end.
+/// the worker's <c>user.tool_result</c> carries the turn on to its end. On both databases.
 /// </summary>
 [Collection(WorkingHangarCollection.Name)]
 public sealed class SelfHostedTurnTests(WorkingHangars servers)
 {
-    [Fact]
-    public async Task A_bash_call_runs_on_the_worker_and_its_user_tool_result_finishes_the_turn()
+    [Theory, MemberData(nameof(Stores.All), MemberType = typeof(Stores))]
+    public async Task A_bash_call_runs_on_the_worker_and_its_user_tool_result_finishes_the_turn(StoreKind store)
     {
         var ct = Timeouts.Test();
-        var hangar = await servers.For(StoreKind.Sqlite);
+        var hangar = await servers.For(store);
         var client = hangar.Server.Client();
         var script = hangar.Scripts.New().Then(
             FakeReply.ToolUse("bash", new { command = "hostname" }),

@@ -9,6 +9,8 @@ namespace Hangar.Server.Resources.Sessions;
 /// <c>user.tool_result</c> an <c>agent.tool_use</c> (self-hosted), <c>user.custom_tool_result</c> an
 /// <c>agent.custom_tool_use</c>. Unknown or already answered → 400 and nothing is appended, so the
 /// log holds exactly one result per call even when a worker that was presumed dead posts late.
+/// This read-then-append check is not atomic; two results posted at the same instant are settled
+/// by the database (<see cref="ToolResultGuard"/>: a unique index refuses the second append).
 /// </summary>
 public static class ToolResultCheck
 {
@@ -42,6 +44,14 @@ public static class ToolResultCheck
                 throw new InvalidRequestException($"{type}: {useId} already has a result.");
             }
         }
+    }
+
+    /// <summary>The 400 for a request whose result lost the race to another one for the same call.</summary>
+    public static InvalidRequestException AlreadyAnswered(IReadOnlyList<NewEvent> events)
+    {
+        var answers = events.Where(e => Answers.ContainsKey(e.Type))
+            .Select(e => $"{e.Type}: {(string?)JsonNode.Parse(e.Json)![Answers[e.Type].IdField]}").ToList();
+        return new InvalidRequestException($"{string.Join(", ", answers)} already has a result.");
     }
 
     private static async Task<(Dictionary<string, string> Uses, HashSet<string> Answered)> ReadToolEventsAsync(
