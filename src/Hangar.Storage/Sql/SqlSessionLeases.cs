@@ -47,16 +47,28 @@ internal abstract partial class SqlSessionLeases(
             return await renew.ExecuteNonQueryAsync(ct) == 1;
         }, ct);
 
-    public Task ReleaseAsync(SessionLease lease, CancellationToken ct) =>
-        db.WriteAsync(async scope =>
+    public async Task ReleaseAsync(SessionLease lease, CancellationToken ct, bool midTurn = false)
+    {
+        var workLeft = await db.WriteAsync(async scope =>
         {
-            // NULL, not "now": free at once for any claimer, whatever its clock reads.
-            await using var release = scope.Command(
-                "UPDATE resources SET lease_expires_at = NULL "
-                + "WHERE kind = 'session' AND id = @session AND lease_epoch = @epoch AND lease_owner = @owner");
+            // Released: NULL, not "now", free at once for any claimer whatever its clock reads. Mid-turn:
+            // expired now, which FindClaimableAsync reports as interrupted (claimed first, headroom too).
+            await using var release = scope.Command("");
+            release.CommandText = $"UPDATE resources SET lease_expires_at = {(midTurn ? Now(release) : "NULL")} "
+                + "WHERE kind = 'session' AND id = @session AND lease_epoch = @epoch AND lease_owner = @owner RETURNING has_work";
             release.With("@session", lease.SessionId).With("@epoch", lease.Epoch).With("@owner", lease.Owner);
-            return await release.ExecuteNonQueryAsync(ct);
+            var hasWork = await release.ExecuteScalarAsync(ct) is { } flag && Convert.ToBoolean(flag, System.Globalization.CultureInfo.InvariantCulture);
+            if (hasWork)
+            {
+                await log.NotifyOnCommitAsync(scope, LocalEventNotifications.WorkChannel, ct);
+            }
+            return hasWork;
         }, ct);
+        if (workLeft)
+        {
+            notifications.Publish(LocalEventNotifications.WorkChannel);
+        }
+    }
 
     /// <remarks>
     /// The partial index on (work_since, id) WHERE has_work narrows the scan to sessions with work
