@@ -33,7 +33,7 @@ internal sealed class PostgresHangarStore : IHangarStore
         Resources = resources;
         Agents = new SqlAgentStore(_db, resources);
         _events = new PostgresSessionLog(_db, _notifications);
-        Leases = new PostgresSessionLeases(_db, _events, resources, _notifications);
+        Leases = new PostgresSessionLeases(_db, _events, resources, _notifications, () => _listener.Presence);
         FileContents = new SqlFileContentStore(_db);
         Vaults = new SqlVaultStore(_db, resources);
         EnvironmentKeys = new SqlEnvironmentKeys(_db);
