@@ -60,6 +60,13 @@ internal sealed class PostgresHangarStore : IHangarStore
         set => _events.BeforeCommit = value;
     }
 
+    /// <summary>Benchmark hook: appends as before issue 14, a round trip per statement (see <see cref="PostgresSessionLog.RoundTripPerStatement"/>).</summary>
+    internal bool AppendsRoundTripPerStatement
+    {
+        get => _events.RoundTripPerStatement;
+        set => _events.RoundTripPerStatement = value;
+    }
+
     public static async Task<PostgresHangarStore> ConnectAsync(string connectionString, int poolSize, CancellationToken ct)
     {
         var store = new PostgresHangarStore(connectionString, poolSize);

@@ -11,10 +11,13 @@ namespace Hangar.Storage.Postgres;
 /// its connection was cut), and the lease may be taken at once instead of after its TTL. The epoch
 /// still fences every write, so an owner that merely lost its connection cannot write afterwards.
 /// </summary>
-internal sealed class PostgresSessionLeases(
+internal sealed partial class PostgresSessionLeases(
     PostgresDatabase db, SqlSessionLog log, SqlResourceStore resources, LocalEventNotifications notifications, Func<int?> presence)
     : SqlSessionLeases(db, log, resources, notifications)
 {
+    private readonly PostgresDatabase _db = db;
+    private readonly LocalEventNotifications _notifications = notifications;
+
     protected override string LockClause => " FOR UPDATE";
 
     protected override string Now(DbCommand command) => "clock_timestamp()";

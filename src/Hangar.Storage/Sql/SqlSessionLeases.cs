@@ -74,10 +74,16 @@ internal abstract partial class SqlSessionLeases(
             }
             return hasWork;
         }, ct);
+        Released(lease);
         if (workLeft)
         {
             notifications.Publish(LocalEventNotifications.WorkChannel);
         }
+    }
+
+    /// <summary>Called after <see cref="ReleaseAsync"/>: drop what was kept for the lease.</summary>
+    protected virtual void Released(SessionLease lease)
+    {
     }
 
     /// <remarks>
