@@ -50,8 +50,14 @@ public interface ISessionLeases
     /// <summary>Extends the lease; false when it was lost (expired and claimed by another epoch).</summary>
     Task<bool> RenewAsync(SessionLease lease, TimeSpan ttl, CancellationToken ct);
 
-    /// <summary>Gives the lease up (expires it now) if still held; a no-op otherwise.</summary>
-    Task ReleaseAsync(SessionLease lease, CancellationToken ct);
+    /// <summary>
+    /// Gives the lease up at once if still held (a no-op otherwise) and, when the session still has
+    /// work, wakes every process's workers so one claims it within milliseconds instead of at its
+    /// next poll. <paramref name="midTurn"/>: the holder stops before the turn settled (a graceful
+    /// drain); the lease is then expired rather than released, so the session counts as interrupted
+    /// and is claimed first, by takeover headroom too, as after a crash but without waiting out the TTL.
+    /// </summary>
+    Task ReleaseAsync(SessionLease lease, CancellationToken ct, bool midTurn = false);
 
     /// <summary>
     /// Up to <paramref name="limit"/> sessions (any workspace) that have work and no unexpired

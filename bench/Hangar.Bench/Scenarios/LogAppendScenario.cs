@@ -10,7 +10,8 @@ namespace Hangar.Bench.Scenarios;
 /// workers), and 100 sessions each with its own writer (100 appends in flight: what a server
 /// sees when every running session writes at once, as the harness does, one write at a time
 /// per session); each with 1 and with 10 events per append, on SQLite and PostgreSQL. Variants
-/// take turns in time slices, round after round.
+/// take turns in time slices, round after round. PostgreSQL also runs as it appended before issue 14
+/// (a round trip per statement) on a store of its own, interleaved with today's, for a before/after.
 /// </summary>
 public sealed class LogAppendScenario : IScenario
 {
@@ -20,7 +21,7 @@ public sealed class LogAppendScenario : IScenario
 
     private sealed record Shape(string Name, int Sessions, int Writers);
 
-    private sealed record Variant(Engine Engine, Shape Shape, int Batch, VariantSamples Samples, IHangarStore Store, string WorkspaceId, IReadOnlyList<string> SessionIds);
+    private sealed record Variant(Engine Engine, Shape Shape, int Batch, VariantSamples Samples, IHangarStore Store, string WorkspaceId, IReadOnlyList<string> SessionIds, bool Before = false);
 
     public async Task<IReadOnlyList<Result>> RunAsync(BenchContext context, CancellationToken ct)
     {
@@ -35,6 +36,7 @@ public sealed class LogAppendScenario : IScenario
         ];
         int[] batches = [1, 10];
         var stores = new Dictionary<Engine, IHangarStore>();
+        IHangarStore? before = null;
         try
         {
             var variants = new List<Variant>();
@@ -51,6 +53,19 @@ public sealed class LogAppendScenario : IScenario
                     }
                 }
             }
+            // The PostgreSQL append as it was before issue 14 (a round trip per statement), on a second store
+            // with sessions of its own (it does not keep the event head), interleaved with the new one.
+            before = await context.OpenStoreAsync(Engine.Postgres, ct);
+            ((Hangar.Storage.Postgres.PostgresHangarStore)before).AppendsRoundTripPerStatement = true;
+            foreach (var shape in shapes)
+            {
+                foreach (var batch in batches)
+                {
+                    var (workspace, sessions) = await BenchData.SessionsAsync(before, shape.Sessions, ct);
+                    var name = $"postgres before issue 14 (a round trip per statement), {shape.Name}, batch {batch}";
+                    variants.Add(new Variant(Engine.Postgres, shape, batch, new VariantSamples(name), before, workspace, sessions, Before: true));
+                }
+            }
             context.Progress($"log-append: {variants.Count} variants × {rounds} rounds of {slice.TotalSeconds:0.0} s");
             await Interleaving.RunAsync(rounds, [.. variants.Select(v => (Func<int, Task>)(_ => SliceAsync(v, slice, ct)))], ct,
                 m => context.Progress("log-append: " + m));
@@ -58,9 +73,12 @@ public sealed class LogAppendScenario : IScenario
         }
         finally
         {
-            foreach (var store in stores.Values)
+            foreach (var store in stores.Values.Append(before))
             {
-                await store.DisposeAsync();
+                if (store is not null)
+                {
+                    await store.DisposeAsync();
+                }
             }
         }
     }
@@ -91,14 +109,16 @@ public sealed class LogAppendScenario : IScenario
     private static Result ToResult(Variant v, List<Variant> all)
     {
         var ratios = new List<Ratio>();
-        if (v.Engine == Engine.Postgres)
+        if (v.Engine == Engine.Postgres && !v.Before)
         {
             var sqlite = all.Single(o => o.Engine == Engine.Sqlite && o.Shape == v.Shape && o.Batch == v.Batch);
             ratios.Add(v.Samples.RateRatioTo(sqlite.Samples, "events/s", "sqlite"));
+            var before = all.Single(o => o.Before && o.Shape == v.Shape && o.Batch == v.Batch);
+            ratios.Add(v.Samples.RateRatioTo(before.Samples, "events/s", "before issue 14"));
         }
         if (v.Batch != 1)
         {
-            var single = all.Single(o => o.Engine == v.Engine && o.Shape == v.Shape && o.Batch == 1);
+            var single = all.Single(o => o.Engine == v.Engine && o.Before == v.Before && o.Shape == v.Shape && o.Batch == 1);
             ratios.Add(v.Samples.RateRatioTo(single.Samples, "events/s", "batch 1"));
         }
         return new Result("log-append", v.Samples.Name, v.Samples.Operations, v.Samples.Latency(),

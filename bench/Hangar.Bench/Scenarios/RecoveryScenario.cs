@@ -20,7 +20,8 @@ namespace Hangar.Bench.Scenarios;
 /// starts after each kill (overlapped with the next session's set-up), so two are always alive.
 /// SQLite has no variant: separate worker processes are the PostgreSQL deployment (README
 /// "Scaling out"); on SQLite the workers live inside <c>hangar serve</c>, whose recovery is a restart.
-/// Then the same kill with full workers and a queue (<see cref="LoadedRecovery"/>), at concurrency 1 and 4.
+/// Every third stop is a SIGTERM instead (a graceful drain: the holder hands its lease back at once),
+/// timed the same way. Then the same kill with full workers and a queue (<see cref="LoadedRecovery"/>), at concurrency 1 and 4.
 /// </summary>
 public sealed class RecoveryScenario : IScenario
 {
@@ -34,6 +35,7 @@ public sealed class RecoveryScenario : IScenario
     public async Task<IReadOnlyList<Result>> RunAsync(BenchContext context, CancellationToken ct)
     {
         var kills = context.Size(20, 2);
+        var drains = context.Size(10, 1);
         var store = await context.NewStoreOptionsAsync(Engine.Postgres, ct);
         var database = store.ConnectionString!;
         var temp = Directory.CreateDirectory(Path.Join(Path.GetTempPath(), "hangar-bench-rec-" + Guid.NewGuid().ToString("N")[..8])).FullName;
@@ -53,11 +55,13 @@ public sealed class RecoveryScenario : IScenario
         var claimed = new VariantSamples("kill → lease taken over, by the database clock");
         var firstEvent = new VariantSamples("kill → first new event by another worker");
         var stamped = new VariantSamples("kill → first new event, by its processed_at");
+        var drainTakeover = new VariantSamples("SIGTERM (drain) → lease taken over (new epoch)");
+        var drainFirstEvent = new VariantSamples("SIGTERM (drain) → first new event by another worker");
         var firstTypes = new SortedSet<string>(StringComparer.Ordinal);
         var workers = new WorkerProcesses(database, model, temp);
         try
         {
-            context.Progress($"recovery: API server + 2 hangar worker processes on PostgreSQL, {kills} kills");
+            context.Progress($"recovery: API server + 2 hangar worker processes on PostgreSQL, {kills} kills and {drains} drains");
             var starting = workers.KeepAsync(2);
             await using var api = await WorkingServer.StartApiOnlyAsync(store, ct);
             await starting;
@@ -66,8 +70,10 @@ public sealed class RecoveryScenario : IScenario
                 new JsonObject { ["name"] = "bench-recovery-" + Guid.NewGuid().ToString("N")[..8], ["config"] = new JsonObject { ["type"] = "cloud" } }, ct);
             await using var probe = await LeaseProbe.OpenAsync(database, ct);
             var random = new Random(20261125);
-            for (var k = 1; k <= kills; k++)
+            for (var k = 1; k <= kills + drains; k++)
             {
+                // Every third stop is a graceful drain (SIGTERM), the others SIGKILL; they take turns through the run.
+                var drain = drains > 0 && k % ((kills + drains) / drains) == 0 && drainTakeover.Operations < drains;
                 var token = $"[bench-kill-{k:D2}]";
                 lock (doomed)
                 {
@@ -83,27 +89,42 @@ public sealed class RecoveryScenario : IScenario
                 var holder = workers.ByPid(lease.Pid);
                 var killedAt = DateTimeOffset.UtcNow;
                 var clock = Stopwatch.StartNew();
-                await holder.KillHardAsync();
+                if (drain)
+                {
+                    holder.Signal(Hangar.Testing.Signals.Terminate);
+                }
+                else
+                {
+                    await holder.KillHardAsync();
+                }
                 lock (doomed)
                 {
                     doomed.Remove(token);
                 }
                 var seqAtKill = (await probe.ReadAsync(sessionId, ct)).LastSeq;
                 var recovery = await WaitForRecoveryAsync(probe, sessionId, lease, seqAtKill, clock, workers, ct);
-                takeover.AddLatency(recovery.Takeover.TotalMilliseconds);
-                firstEvent.AddLatency(recovery.FirstEvent.TotalMilliseconds);
-                if (recovery.ClaimedAt is { } claimedAt)
+                if (drain)
                 {
-                    claimed.AddLatency((claimedAt - killedAt).TotalMilliseconds);
+                    drainTakeover.AddLatency(recovery.Takeover.TotalMilliseconds);
+                    drainFirstEvent.AddLatency(recovery.FirstEvent.TotalMilliseconds);
                 }
-                var first = await probe.EventAsync(sessionId, seqAtKill + 1, ct);
-                firstTypes.Add(first["type"]!.GetValue<string>());
-                var processedAt = DateTimeOffset.Parse(first["processed_at"]!.GetValue<string>(), CultureInfo.InvariantCulture);
-                stamped.AddLatency((processedAt - killedAt).TotalMilliseconds);
+                else
+                {
+                    takeover.AddLatency(recovery.Takeover.TotalMilliseconds);
+                    firstEvent.AddLatency(recovery.FirstEvent.TotalMilliseconds);
+                    if (recovery.ClaimedAt is { } claimedAt)
+                    {
+                        claimed.AddLatency((claimedAt - killedAt).TotalMilliseconds);
+                    }
+                    var first = await probe.EventAsync(sessionId, seqAtKill + 1, ct);
+                    firstTypes.Add(first["type"]!.GetValue<string>());
+                    var processedAt = DateTimeOffset.Parse(first["processed_at"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+                    stamped.AddLatency((processedAt - killedAt).TotalMilliseconds);
+                }
                 await workers.BuryAsync(holder);
                 starting = workers.KeepAsync(2);
                 await WaitForAsync(probe, sessionId, s => s.LastType == "session.status_idle", "the session to end its turn", workers, ct);
-                context.Progress($"recovery: kill {k}/{kills}: takeover {recovery.Takeover.TotalMilliseconds:0} ms, first new event {recovery.FirstEvent.TotalMilliseconds:0} ms");
+                context.Progress($"recovery: {(drain ? "drain" : "kill")} {k}/{kills + drains}: takeover {recovery.Takeover.TotalMilliseconds:0} ms, first new event {recovery.FirstEvent.TotalMilliseconds:0} ms");
             }
             await starting;
         }
@@ -132,6 +153,9 @@ public sealed class RecoveryScenario : IScenario
             new(Name, claimed.Name, claimed.Operations, claimed.Latency(), Note: "the claim's lease_expires_at − ttl (clock_timestamp()) − wall clock at the kill; same host"),
             new(Name, firstEvent.Name, firstEvent.Operations, firstEvent.Latency(), Note: $"first event: {string.Join(", ", firstTypes)}; database polled every 2 ms"),
             new(Name, stamped.Name, stamped.Operations, stamped.Latency(), Note: "the event's processed_at (ms, the new worker's clock) − wall clock at the kill; same host"),
+            new(Name, drainTakeover.Name, drainTakeover.Operations, drainTakeover.Latency(), Ratios: [drainTakeover.P50RatioTo(takeover, "SIGKILL")],
+                Note: "SIGTERM of the holder mid model stream: it cancels the step and hands the lease back (expired now, NOTIFY); database polled every 2 ms"),
+            new(Name, drainFirstEvent.Name, drainFirstEvent.Operations, drainFirstEvent.Latency(), Ratios: [drainFirstEvent.P50RatioTo(firstEvent, "SIGKILL")]),
             .. full.SelectMany(run => new Result[]
             {
                 new(Name, run.Takeover.Name, run.Takeover.Operations, run.Takeover.Latency(), Ratios: [run.Takeover.P50RatioTo(takeover, "1 session")],

@@ -49,13 +49,14 @@ public sealed class HarnessWorker(IHangarStore store, HarnessOptions options, Sa
     }
 
     /// <summary>
-    /// A headroom slot: polls for interrupted sessions only, without waiting for work signals (a
-    /// lease that expires writes nothing, so no signal announces a takeover; new work, which is
-    /// what signals announce, is not this slot's). Only the loop holding the pool's
-    /// <see cref="WorkerSlots.TakeoverScan"/> polls.
+    /// A headroom slot: looks for interrupted sessions only, at every poll interval (a lease that
+    /// expires, or whose owner's database session ends, writes nothing, so no signal announces it)
+    /// and at every work signal (a draining peer's release sends one). Only the loop holding the
+    /// pool's <see cref="WorkerSlots.TakeoverScan"/> looks.
     /// </summary>
     private async Task RunHeadroomAsync(WorkerSlots slots, CancellationToken stop)
     {
+        using var signals = store.Notifications.Subscribe(LocalEventNotifications.WorkChannel);
         while (!stop.IsCancellationRequested)
         {
             try
@@ -66,7 +67,7 @@ public sealed class HarnessWorker(IHangarStore store, HarnessOptions options, Sa
                 {
                     while ((claimed = await TryClaimAsync(SlotKind.Headroom, stop)) is null)
                     {
-                        await Task.Delay(options.PollInterval, options.Time, stop);
+                        await signals.WaitAsync(options.PollInterval, stop);
                     }
                 }
                 finally
@@ -148,9 +149,11 @@ public sealed class HarnessWorker(IHangarStore store, HarnessOptions options, Sa
         using var held = CancellationTokenSource.CreateLinkedTokenSource(stop);
         using var renewing = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var renewal = RenewAsync(lease, held, renewing.Token);
+        var settled = false;
         try
         {
             var step = await new TurnRunner(store, options, sandboxes, logs, logger).RunAsync(lease, held.Token);
+            settled = true;
             HarnessLog.Settled(logger, lease.SessionId, step?.GetType().Name ?? "deleted");
         }
         catch (LeaseLostException)
@@ -178,7 +181,8 @@ public sealed class HarnessWorker(IHangarStore store, HarnessOptions options, Sa
             await renewal;
             try
             {
-                await store.Leases.ReleaseAsync(lease, CancellationToken.None);
+                // Draining (the pool stops) mid-turn: handed back as interrupted, so a peer's headroom takes it at once.
+                await store.Leases.ReleaseAsync(lease, CancellationToken.None, midTurn: !settled && stop.IsCancellationRequested);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -34,7 +34,7 @@ internal sealed class PostgresHangarStore : IHangarStore
         Resources = resources;
         Agents = new SqlAgentStore(_db, resources);
         _events = new PostgresSessionLog(_db, _notifications);
-        Leases = new PostgresSessionLeases(_db, _events, resources, _notifications);
+        Leases = new PostgresSessionLeases(_db, _events, resources, _notifications, () => _listener.Presence);
         FileContents = new SqlFileContentStore(_db);
         Vaults = new SqlVaultStore(_db, resources);
         EnvironmentKeys = new SqlEnvironmentKeys(_db);
@@ -62,6 +62,13 @@ internal sealed class PostgresHangarStore : IHangarStore
     {
         get => _events.BeforeCommit;
         set => _events.BeforeCommit = value;
+    }
+
+    /// <summary>Benchmark hook: appends as before issue 14, a round trip per statement (see <see cref="PostgresSessionLog.RoundTripPerStatement"/>).</summary>
+    internal bool AppendsRoundTripPerStatement
+    {
+        get => _events.RoundTripPerStatement;
+        set => _events.RoundTripPerStatement = value;
     }
 
     public static async Task<PostgresHangarStore> ConnectAsync(string connectionString, int poolSize, CancellationToken ct)

@@ -14,24 +14,56 @@ internal sealed class PostgresSessionLog(PostgresDatabase db, LocalEventNotifica
     /// <summary>Test hook: runs inside an append's transaction just before commit.</summary>
     internal Func<string, CancellationToken, Task>? BeforeCommit { get; set; }
 
+    /// <summary>
+    /// The append as it was before issue 14 (row lock, MAX(seq), one INSERT per event, NOTIFY, each a
+    /// round trip, in a transaction), kept only so the benchmark can compare both in one run. It does
+    /// not maintain event_head: a store appending this way must never share a session with one that does not.
+    /// </summary>
+    internal bool RoundTripPerStatement { get; set; }
+
+    /// <remarks>
+    /// One command (<see cref="PostgresAppend"/>) in an explicit transaction: the BEGIN travels with it and
+    /// the COMMIT is the second round trip. Without the explicit transaction, the row lock of the first
+    /// statement did not hold through the second (appends to one session then reached the feed out of order).
+    /// </remarks>
     public override async Task<IReadOnlyList<EventRecord>> AppendAsync(
         string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct)
     {
-        var stored = await Db.WriteAsync(async scope =>
+        IReadOnlyList<EventRecord> stored;
+        if (BeforeCommit is null && !RoundTripPerStatement)
         {
-            var inserted = await AppendInScopeAsync(scope, workspaceId, sessionId, events, ct);
-            if (BeforeCommit is { } hook)
+            stored = await Db.WriteAsync(scope => AppendInScopeAsync(scope, workspaceId, sessionId, events, ct), ct);
+        }
+        else
+        {
+            stored = await Db.WriteAsync(async scope =>
             {
-                await hook(sessionId, ct);
-            }
-            return inserted;
-        }, ct);
+                var inserted = await AppendInScopeAsync(scope, workspaceId, sessionId, events, ct);
+                if (BeforeCommit is { } hook)
+                {
+                    await hook(sessionId, ct);
+                }
+                return inserted;
+            }, ct);
+        }
         notifications.Publish(sessionId);
         return stored;
     }
 
     internal override async Task<IReadOnlyList<EventRecord>> AppendInScopeAsync(
         WriteScope scope, string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct, bool sessionLocked = false)
+    {
+        if (RoundTripPerStatement)
+        {
+            return await AppendPerStatementAsync(scope, workspaceId, sessionId, events, ct, sessionLocked);
+        }
+        await using var append = scope.Command(PostgresAppend.Sql());
+        return await PostgresAppend.RunAsync(append.WithEvents(Db, workspaceId, sessionId, events), sessionId, events, ct)
+            ?? throw new KeyNotFoundException($"Session {sessionId} does not exist.");
+    }
+
+    private async Task<IReadOnlyList<EventRecord>> AppendPerStatementAsync(
+        WriteScope scope, string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct, bool sessionLocked)
     {
         if (!sessionLocked && !await SessionExistsAsync(scope, workspaceId, sessionId, " FOR UPDATE", ct))
         {

@@ -8,7 +8,7 @@ internal abstract partial class SqlSessionLeases
     /// claimed since may still write, because no other worker can have acted on the session; the
     /// moment another worker claims it, the epoch moves on and this write is refused.
     /// </remarks>
-    public async Task<IReadOnlyList<EventRecord>> AppendFencedAsync(
+    public virtual async Task<IReadOnlyList<EventRecord>> AppendFencedAsync(
         SessionLease lease,
         IReadOnlyList<NewEvent> events,
         Func<ResourceRecord, ResourceRecord>? updateSession,

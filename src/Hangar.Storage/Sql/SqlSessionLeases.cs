@@ -21,12 +21,22 @@ internal abstract partial class SqlSessionLeases(
     /// <summary>Appended to the SELECT that reads a session row the write then changes (" FOR UPDATE" or "").</summary>
     protected abstract string LockClause { get; }
 
+    /// <summary>
+    /// An SQL condition true when the lease's owner is known to be dead whatever its expiry says
+    /// (PostgreSQL: its presence lock is gone with its database session), or null when the engine
+    /// cannot tell (SQLite: one process, the TTL alone decides).
+    /// </summary>
+    protected virtual string? OwnerGone(DbCommand command) => null;
+
+    /// <summary>SET clauses (", col = …") a claim or renewal adds to record how to tell the claimer is alive.</summary>
+    protected virtual string StampPresence(DbCommand command) => "";
+
     public Task<SessionLease?> TryAcquireAsync(string sessionId, string owner, TimeSpan ttl, CancellationToken ct, bool interruptedOnly = false) =>
         db.WriteAsync(async scope =>
         {
             await using var claim = scope.Command("");
             claim.CommandText =
-                $"UPDATE resources SET lease_owner = @owner, lease_epoch = lease_epoch + 1, lease_expires_at = {NowPlus(claim, ttl)} "
+                $"UPDATE resources SET lease_owner = @owner, lease_epoch = lease_epoch + 1, lease_expires_at = {NowPlus(claim, ttl)}{StampPresence(claim)} "
                 + $"WHERE kind = 'session' AND id = @session AND {Free(claim, interruptedOnly)} "
                 + "RETURNING workspace_id, lease_epoch, lease_expires_at";
             claim.With("@owner", owner).With("@session", sessionId);
@@ -41,22 +51,40 @@ internal abstract partial class SqlSessionLeases(
         {
             // The epoch is the fence: an expired lease nobody claimed since is still ours to extend.
             await using var renew = scope.Command("");
-            renew.CommandText = $"UPDATE resources SET lease_expires_at = {NowPlus(renew, ttl)} "
+            renew.CommandText = $"UPDATE resources SET lease_expires_at = {NowPlus(renew, ttl)}{StampPresence(renew)} "
                 + "WHERE kind = 'session' AND id = @session AND lease_epoch = @epoch AND lease_owner = @owner";
             renew.With("@session", lease.SessionId).With("@epoch", lease.Epoch).With("@owner", lease.Owner);
             return await renew.ExecuteNonQueryAsync(ct) == 1;
         }, ct);
 
-    public Task ReleaseAsync(SessionLease lease, CancellationToken ct) =>
-        db.WriteAsync(async scope =>
+    public async Task ReleaseAsync(SessionLease lease, CancellationToken ct, bool midTurn = false)
+    {
+        var workLeft = await db.WriteAsync(async scope =>
         {
-            // NULL, not "now": free at once for any claimer, whatever its clock reads.
-            await using var release = scope.Command(
-                "UPDATE resources SET lease_expires_at = NULL "
-                + "WHERE kind = 'session' AND id = @session AND lease_epoch = @epoch AND lease_owner = @owner");
+            // Released: NULL, not "now", free at once for any claimer whatever its clock reads. Mid-turn:
+            // expired now, which FindClaimableAsync reports as interrupted (claimed first, headroom too).
+            await using var release = scope.Command("");
+            release.CommandText = $"UPDATE resources SET lease_expires_at = {(midTurn ? Now(release) : "NULL")} "
+                + "WHERE kind = 'session' AND id = @session AND lease_epoch = @epoch AND lease_owner = @owner RETURNING has_work";
             release.With("@session", lease.SessionId).With("@epoch", lease.Epoch).With("@owner", lease.Owner);
-            return await release.ExecuteNonQueryAsync(ct);
+            var hasWork = await release.ExecuteScalarAsync(ct) is { } flag && Convert.ToBoolean(flag, System.Globalization.CultureInfo.InvariantCulture);
+            if (hasWork)
+            {
+                await log.NotifyOnCommitAsync(scope, LocalEventNotifications.WorkChannel, ct);
+            }
+            return hasWork;
         }, ct);
+        Released(lease);
+        if (workLeft)
+        {
+            notifications.Publish(LocalEventNotifications.WorkChannel);
+        }
+    }
+
+    /// <summary>Called after <see cref="ReleaseAsync"/>: drop what was kept for the lease.</summary>
+    protected virtual void Released(SessionLease lease)
+    {
+    }
 
     /// <remarks>
     /// The partial index on (work_since, id) WHERE has_work narrows the scan to sessions with work
@@ -83,12 +111,19 @@ internal abstract partial class SqlSessionLeases(
     }
 
     /// <summary>
-    /// The condition for a lease anyone may claim: released (NULL) or expired. Only an expired one
-    /// is an interrupted turn; ReleaseAsync sets NULL, so an expiry in the past was never given up.
+    /// The condition for a lease anyone may claim: released (NULL), expired, or held by an owner known
+    /// to be dead. Only the latter two are an interrupted turn; ReleaseAsync sets NULL, so a non-NULL
+    /// expiry that lapsed (or outlived its owner) was never given up.
     /// </summary>
-    private string Free(DbCommand command, bool interruptedOnly) => interruptedOnly
-        ? $"(lease_expires_at IS NOT NULL AND lease_expires_at <= {Now(command)})"
-        : $"(lease_expires_at IS NULL OR lease_expires_at <= {Now(command)})";
+    private string Free(DbCommand command, bool interruptedOnly)
+    {
+        var lapsed = $"lease_expires_at <= {Now(command)}";
+        if (OwnerGone(command) is { } gone)
+        {
+            lapsed = $"({lapsed} OR {gone})";
+        }
+        return interruptedOnly ? $"(lease_expires_at IS NOT NULL AND {lapsed})" : $"(lease_expires_at IS NULL OR {lapsed})";
+    }
 
     public async Task<IReadOnlyList<EventRecord>> AppendWithWorkAsync(
         string workspaceId, string sessionId, IReadOnlyList<NewEvent> events, CancellationToken ct)

@@ -132,7 +132,26 @@ public class WorkerFleet : IAsyncLifetime
     /// SIGKILLs the process holding <paramref name="sessionId"/>'s lease; returns a kill (one clock,
     /// started at the kill) for each of <paramref name="sessions"/> whose lease that process held.
     /// </summary>
-    public async Task<IReadOnlyList<Kill>> KillLeaseHolderAsync(string sessionId, IReadOnlyList<string> sessions)
+    public Task<IReadOnlyList<Kill>> KillLeaseHolderAsync(string sessionId, IReadOnlyList<string> sessions) =>
+        StopLeaseHolderAsync(sessionId, sessions, holder => holder.KillHardAsync());
+
+    /// <summary>
+    /// SIGTERMs the process holding the session's lease (a graceful drain, as an orchestrator's
+    /// rolling restart does) and returns at once, the clock started at the signal, with the process.
+    /// </summary>
+    public async Task<(Kill Kill, HangarProcess Holder)> TerminateLeaseHolderAsync(string sessionId)
+    {
+        HangarProcess? terminated = null;
+        var kill = Assert.Single(await StopLeaseHolderAsync(sessionId, [sessionId], holder =>
+        {
+            terminated = holder;
+            holder.Signal(Signals.Terminate);
+            return Task.CompletedTask;
+        }));
+        return (kill, terminated!);
+    }
+
+    private async Task<IReadOnlyList<Kill>> StopLeaseHolderAsync(string sessionId, IReadOnlyList<string> sessions, Func<HangarProcess, Task> stop)
     {
         var lease = await Log.LeaseAsync(sessionId);
         var holder = HolderOf(lease);
@@ -146,7 +165,7 @@ public class WorkerFleet : IAsyncLifetime
             }
         }
         var clock = Stopwatch.StartNew();
-        await holder.KillHardAsync();
+        await stop(holder);
         lock (_workers)
         {
             _workers.Remove(holder);
