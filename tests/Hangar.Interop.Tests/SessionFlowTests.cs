@@ -60,8 +60,8 @@ public sealed class SessionFlowTests(InteropHangar hangar)
     public async Task Event_deltas_for_agent_message_arrive_before_the_final_event()
     {
         using var ct = Deadline();
-        var script = hangar.Scripts.New(FakeReply.Text("Once upon a time, a hangar kept its agents.")
-            with { TokenDelay = TimeSpan.FromMilliseconds(5) });
+        var story = FakeReply.Text("Once upon a time, a hangar kept its agents.") with { TokenDelay = TimeSpan.FromMilliseconds(5) };
+        var script = hangar.Scripts.New(story);
 
         var result = await hangar.RunAsync("deltas", script.Env(), ct.Token);
 
