@@ -1,3 +1,4 @@
+using Anthropic;
 using Anthropic.Models.Beta.Files;
 using Hangar.Conformance.Tests.Hosting;
 

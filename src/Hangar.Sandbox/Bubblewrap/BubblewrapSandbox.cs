@@ -12,7 +12,7 @@ namespace Hangar.Sandbox.Bubblewrap;
 /// process is restarted transparently when it died; the workspace on the host persists. Disposing
 /// tears it all down (the provider's ReleaseAsync does the same).
 /// </summary>
-public sealed class BubblewrapSandbox : ISandbox, IShellHost
+public sealed class BubblewrapSandbox : ISandbox, IShellHost, ISandboxOutputs
 {
     private static readonly TimeSpan FileToolTimeout = TimeSpan.FromSeconds(60);
     private readonly SandboxOptions options;
@@ -76,6 +76,10 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     public SandboxLimits Limits => options.Limits;
 
     internal void Start() => shell.EnsureStarted();
+
+    /// <summary>The host side of /mnt/session/outputs (beside the workspace), read without following links.</summary>
+    public IEnumerable<SandboxOutput> ReadOutputs(OutputLimits limits) =>
+        OutputsReader.Read(Path.Join(Session.Directory, "outputs"), limits);
 
     public async Task<ToolResult> ExecuteAsync(ToolCall call, CancellationToken ct)
     {
