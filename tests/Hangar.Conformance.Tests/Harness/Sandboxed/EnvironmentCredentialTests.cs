@@ -31,7 +31,9 @@ public sealed class EnvironmentCredentialTests(SandboxVaultHangar hangar)
         await CreateAsync(client, vault.ID, secret, ct);
 
         var script = hangar.Scripts.New().Then(
-            SandboxedHangar.Bash("echo \"KEY=$STRIPE_KEY\"; grep -c " + secret + " /proc/self/environ || true"),
+            // The value travels base64-encoded in the command, so the log holds it only if the sandbox leaks it.
+            SandboxedHangar.Bash("echo \"KEY=$STRIPE_KEY\"; echo \"LEAKS=$(cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | grep -c \"$(echo "
+                + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(secret)) + " | base64 -d)\")\""),
             SandboxedHangar.Bash(Curl(upstream.Port, "127.0.0.1", "/allowed")),
             SandboxedHangar.Bash(Curl(upstream.Port, "localhost", "/elsewhere")),
             FakeReply.Text("done"));
@@ -43,6 +45,7 @@ public sealed class EnvironmentCredentialTests(SandboxVaultHangar hangar)
         Assert.Equal(3, results.Count);
         Assert.Contains("KEY=hangar_secret_placeholder_", results[0]);
         Assert.DoesNotContain(secret, results[0]);
+        Assert.Contains("LEAKS=0", results[0]);
         Assert.Contains("200", results[1]);
         Assert.Contains("200", results[2]);
         var allowed = Assert.Single(upstream.Requests, r => r.Path == "/allowed");
