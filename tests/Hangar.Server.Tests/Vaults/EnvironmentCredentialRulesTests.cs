@@ -14,7 +14,7 @@ public sealed class EnvironmentCredentialRulesTests(VaultServerFixture server) :
     public async Task Unhonourable_credentials_are_400s_naming_the_field(string name, string networking, string field)
     {
         var vaultId = await server.VaultAsync();
-        var body = $$"""{"auth":{"type":"environment_variable","secret_name":"{{name}}","secret_value":"v","networking":{{networking}}}}""";
+        var body = $$$"""{"auth":{"type":"environment_variable","secret_name":"{{{name}}}","secret_value":"v","networking":{{{networking}}}}}""";
 
         var (status, response) = await ServerFixture.SendAsync(server.Client, HttpMethod.Post, $"/v1/vaults/{vaultId}/credentials", body);
 

@@ -62,26 +62,33 @@ public sealed class EnvironmentCredentialTests(SandboxVaultHangar hangar)
     }
 
     [Fact]
-    public async Task A_rotated_value_reaches_the_next_sandbox()
+    public async Task A_rotated_value_reaches_the_sessions_next_sandbox()
     {
         var ct = Timeouts.Test(180);
         await using var upstream = RecordingHttpServer.Start();
         var client = hangar.Client();
         var vault = await client.Beta.Vaults.Create(new VaultCreateParams { DisplayName = Arrange.Name("vault") }, ct);
-        var credential = await CreateAsync(client, vault.ID, "first-" + Guid.NewGuid().ToString("N"), ct);
+        var first = "first-" + Guid.NewGuid().ToString("N");
+        var credential = await CreateAsync(client, vault.ID, first, ct);
+        var script = hangar.Scripts.New().Then(
+            SandboxedHangar.Bash(Curl(upstream.Port, "127.0.0.1", "/before")), FakeReply.Text("done"),
+            SandboxedHangar.Bash(Curl(upstream.Port, "127.0.0.1", "/after")), FakeReply.Text("done"));
+        var sessionId = await hangar.SessionAsync(script, ct, vault.ID);
+        await client.SendAsync(sessionId, ct, Turns.Message("use the key"));
+        await client.WaitForIdleAsync(sessionId, ct);
+
+        // The turn ended, so its sandbox is gone: the next turn's sandbox reads the vault again.
         var rotated = "second-" + Guid.NewGuid().ToString("N");
         await client.Beta.Vaults.Credentials.Update(credential.ID, new CredentialUpdateParams
         {
             VaultID = vault.ID,
             Auth = new BetaManagedAgentsEnvironmentVariableUpdateParams { SecretValue = rotated },
         }, ct);
+        await client.SendAsync(sessionId, ct, Turns.Message("use it again"));
+        await client.WaitForIdleAsync(sessionId, ct, idles: 2);
 
-        var script = hangar.Scripts.New().Then(SandboxedHangar.Bash(Curl(upstream.Port, "127.0.0.1", "/rotated")), FakeReply.Text("done"));
-        var sessionId = await hangar.SessionAsync(script, ct, vault.ID);
-        await client.SendAsync(sessionId, ct, Turns.Message("use the key"));
-        await client.WaitForIdleAsync(sessionId, ct);
-
-        Assert.Equal($"Bearer {rotated}", Assert.Single(upstream.Requests).Key);
+        Assert.Equal($"Bearer {first}", Assert.Single(upstream.Requests, r => r.Path == "/before").Key);
+        Assert.Equal($"Bearer {rotated}", Assert.Single(upstream.Requests, r => r.Path == "/after").Key);
     }
 
     private static async Task<BetaManagedAgentsCredential> CreateAsync(AnthropicClient client, string vaultId, string secret, CancellationToken ct) =>
