@@ -185,6 +185,9 @@ public sealed class StepExecutor(
             LeaseEpoch = lease.Epoch,
             Files = SessionFiles.Of(store, lease.WorkspaceId, session),
             Repositories = SessionRepositories.Of(session, options.OpenResourceToken),
+            Secrets = options.SandboxSecrets is { } secrets && writer.Row.VaultIds.Count > 0
+                ? await secrets.ForSessionAsync(lease.WorkspaceId, lease.SessionId, writer.Row.VaultIds, ct)
+                : [],
         };
     }
 

@@ -13,6 +13,7 @@ namespace Hangar.Harness.Turns;
 /// </summary>
 public sealed class TurnRunner(IHangarStore store, HarnessOptions options, SandboxCache sandboxes, SessionLogCache logs, ILogger? logger = null)
 {
+    private readonly SessionOutputs _outputs = new(store, options.OutputLimits, options.Time, logger ?? NullLogger.Instance);
     private int _storeFailures;
 
     /// <summary>
@@ -75,6 +76,8 @@ public sealed class TurnRunner(IHangarStore store, HarnessOptions options, Sandb
                 var arrived = await reader.CatchUpAsync(leaseToken);
                 if (arrived == 0 || SessionStep.Decide(LogState.Of(reader.Events), row.Ended, options.MaxModelAttempts, selfHosted) is SessionStep.Settle)
                 {
+                    // The turn is over: what it left in /mnt/session/outputs becomes the session's Files.
+                    await _outputs.CaptureAsync(lease, sandboxes.Current(lease), leaseToken);
                     if (step is SessionStep.Wait or SessionStep.AwaitWorker)
                     {
                         sandboxes.Keep(lease);

@@ -100,6 +100,12 @@ public sealed record HarnessOptions
     /// <summary>Where MCP server credentials come from (the session's vaults); null: servers are called without credentials.</summary>
     public IMcpCredentials? McpCredentials { get; init; }
 
+    /// <summary>How much of <c>/mnt/session/outputs</c> becomes Files when a turn ends (per file, per session, file count).</summary>
+    public OutputLimits OutputLimits { get; init; } = new();
+
+    /// <summary>Where sandboxes' <c>environment_variable</c> credentials come from; null: sandboxes get none.</summary>
+    public Turns.ISandboxSecrets? SandboxSecrets { get; init; }
+
     /// <summary>
     /// Opens a repository resource's stored token (session id, resource id, the stored JSON: sealed under the
     /// master key, or a plain string); null: only plain strings are read. Throws when it cannot be opened.

@@ -36,6 +36,11 @@ public sealed class SandboxCache(ISandboxProvider provider) : IAsyncDisposable
         }
     }
 
+    /// <summary>The sandbox <paramref name="lease"/> has running, if one came up; never starts one.</summary>
+    public ISandbox? Current(SessionLease lease) =>
+        _entries.TryGetValue(lease.SessionId, out var entry) && entry.Epoch == lease.Epoch && entry.Sandbox.IsValueCreated
+            && entry.Sandbox.Value.IsCompletedSuccessfully ? entry.Sandbox.Value.Result : null;
+
     /// <summary>Keeps the lease's sandbox for this process's next lease of the session (it waits on its client).</summary>
     public void Keep(SessionLease lease)
     {

@@ -12,7 +12,7 @@ namespace Hangar.Sandbox.Bubblewrap;
 /// process is restarted transparently when it died; the workspace on the host persists. Disposing
 /// tears it all down (the provider's ReleaseAsync does the same).
 /// </summary>
-public sealed class BubblewrapSandbox : ISandbox, IShellHost
+public sealed class BubblewrapSandbox : ISandbox, IShellHost, ISandboxOutputs
 {
     private static readonly TimeSpan FileToolTimeout = TimeSpan.FromSeconds(60);
     private readonly SandboxOptions options;
@@ -64,12 +64,22 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
     /// <summary>The host-side git credential proxy of the session's repositories (owned: disposed with the sandbox).</summary>
     internal GitCredentialProxy? GitProxy { get; init; }
 
+    /// <summary>
+    /// The session's <c>environment_variable</c> credentials as the shell's environment: name → placeholder, never the
+    /// value (the egress proxy swaps placeholders for values on the way out).
+    /// </summary>
+    internal IReadOnlyDictionary<string, string> SecretPlaceholders { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The environment's package layer mounted at /opt/env, if it has packages.</summary>
     public PackageLayer? Layer => layer;
 
     public SandboxLimits Limits => options.Limits;
 
     internal void Start() => shell.EnsureStarted();
+
+    /// <summary>The host side of /mnt/session/outputs (beside the workspace), read without following links.</summary>
+    public IEnumerable<SandboxOutput> ReadOutputs(OutputLimits limits) =>
+        OutputsReader.Read(Path.Join(Session.Directory, "outputs"), limits);
 
     public async Task<ToolResult> ExecuteAsync(ToolCall call, CancellationToken ct)
     {
@@ -194,6 +204,8 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost
         };
         if (GitProxy is { } git)
             program = program with { Command = BwrapCommand.BehindGitRelay(program.Command), GitSocket = git.SocketPath };
+        if (SecretPlaceholders.Count > 0)
+            program = program with { Environment = SecretPlaceholders };
         var started = StartOwned(() => ShellProcess.Start(BwrapCommand.Build(options, store, Session, cgroup, program), LauncherThread.Start), s => s.Dispose());
         var network = userModeNetwork && proxy is null ? SlirpNetwork.Attach(options.Slirp4netnsPath, started.Process) : null;
         return (started, StderrTail.Attach(started.Process), network);

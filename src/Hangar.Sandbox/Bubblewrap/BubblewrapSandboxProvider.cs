@@ -157,7 +157,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
                 (path, reason) => LogMountSkipped(logger, request.SessionId, path, reason), CancellationToken.None);
             // Limited, and unrestricted by default: the egress proxy (allow-all-public for unrestricted).
             if (usesProxy)
-                proxy = await egress!.StartAsync(name, policy, session.Uid, CancellationToken.None);
+                proxy = await egress!.StartAsync(name, policy, session.Uid, request.Secrets, CancellationToken.None);
             else if (UsesProxy(policy))
                 LogNoEgressProxy(logger, request.SessionId, policy.GetType().Name);
             if (userMode && !slirpAvailable)
@@ -169,7 +169,11 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
                     options.AllowPrivateEgress, session.Uid, CancellationToken.None);
                 await RepositoryClone.CloneAsync(options, store, session, cgroup, git, request.Repositories, CancellationToken.None);
             }
-            var sandbox = new BubblewrapSandbox(name, options, store, session, policy, proxy, userMode && slirpAvailable, layer, cgroup, OnDisposedAsync) { GitProxy = git };
+            var sandbox = new BubblewrapSandbox(name, options, store, session, policy, proxy, userMode && slirpAvailable, layer, cgroup, OnDisposedAsync)
+            {
+                GitProxy = git,
+                SecretPlaceholders = request.Secrets.ToDictionary(s => s.Name, s => s.Placeholder, StringComparer.Ordinal),
+            };
             sandbox.Start();
             LogCreated(logger, request.SessionId, session.Uid, policy.GetType().Name);
             return sandbox;

@@ -10,9 +10,13 @@ namespace Hangar.Sandbox.Network;
 /// resolve once, check every address, connect to a checked address, then relay bytes until either
 /// side is done or the connection idles out.
 /// </summary>
-internal sealed class EgressConnection(string sessionId, EgressRules rules, EgressProxyOptions options, ILogger logger)
+internal sealed class EgressConnection(string sessionId, EgressRules rules, EgressProxyOptions options, ILogger logger, EgressSecrets? secrets = null)
 {
-    private sealed record Request(string Method, EgressTarget Target, byte[] UpstreamPreamble);
+    private sealed record Request(string Method, EgressTarget Target, byte[] UpstreamPreamble)
+    {
+        /// <summary>The absolute-form request's head, origin-form path and checked Host (to rebuild it with secrets swapped in).</summary>
+        public (ProxyRequestHead Head, string Path, string HostHeader)? Origin { get; init; }
+    }
 
     public async Task HandleAsync(Socket client, CancellationToken cancellationToken)
     {
@@ -63,22 +67,27 @@ internal sealed class EgressConnection(string sessionId, EgressRules rules, Egre
         }
 
         await using var upstreamStream = new NetworkStream(upstream, ownsSocket: false);
+        var leftover = read.Leftover;
         if (request.Method == "CONNECT")
         {
             await clientStream.WriteAsync(ProxyResponses.ConnectionEstablished, cancellationToken);
+        }
+        else if (secrets is { IsEmpty: false } && secrets.For(target) is { Count: > 0 } swaps && request.Origin is { } origin)
+        {
+            leftover = await EgressSwap.WriteAsync(clientStream, upstreamStream, origin.Head, origin.Path, origin.HostHeader, leftover, swaps, cancellationToken);
         }
         else
         {
             await upstreamStream.WriteAsync(request.UpstreamPreamble, cancellationToken);
         }
 
-        if (!read.Leftover.IsEmpty)
+        if (!leftover.IsEmpty)
         {
-            await upstreamStream.WriteAsync(read.Leftover, cancellationToken);
+            await upstreamStream.WriteAsync(leftover, cancellationToken);
         }
 
         var (up, down) = await new ByteRelay(options.IdleTimeout).RunAsync(clientStream, upstreamStream, upstream, cancellationToken);
-        logger.Closed(sessionId, target.Host, target.Port, up + read.Leftover.Length, down);
+        logger.Closed(sessionId, target.Host, target.Port, up + leftover.Length, down);
     }
 
     private static Request? ParseRequest(ProxyRequestHead head, out string error)
@@ -125,7 +134,8 @@ internal sealed class EgressConnection(string sessionId, EgressRules rules, Egre
             hostHeader += $":{target.Port}";
         }
 
-        return new Request(head.Method, target, head.ToOriginForm(path.Split('#')[0], hostHeader));
+        var originPath = path.Split('#')[0];
+        return new Request(head.Method, target, head.ToOriginForm(originPath, hostHeader)) { Origin = (head, originPath, hostHeader) };
     }
 
     /// <summary>Resolves once, refuses if any address is forbidden, connects to a checked address.</summary>

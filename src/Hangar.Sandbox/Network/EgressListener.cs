@@ -20,7 +20,8 @@ internal sealed class EgressListener : IAsyncDisposable
     private readonly Task _acceptLoop;
     private int _active;
 
-    public EgressListener(string sessionId, string socketPath, NetworkPolicy policy, EgressRules rules, EgressProxyOptions options, ILogger logger, int? clientUid = null)
+    public EgressListener(string sessionId, string socketPath, NetworkPolicy policy, EgressRules rules, EgressProxyOptions options, ILogger logger,
+        int? clientUid = null, EgressSecrets? secrets = null)
     {
         _sessionId = sessionId;
         SocketPath = socketPath;
@@ -28,7 +29,7 @@ internal sealed class EgressListener : IAsyncDisposable
         _options = options;
         _logger = logger;
         _slots = new SemaphoreSlim(options.MaxConnectionsPerSandbox, options.MaxConnectionsPerSandbox);
-        _handler = new EgressConnection(sessionId, rules, options, logger);
+        _handler = new EgressConnection(sessionId, rules, options, logger, secrets);
         _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {

@@ -22,6 +22,10 @@ public sealed class EgressProxy(EgressProxyOptions options, ILogger<EgressProxy>
         StartAsync(sessionId, policy, mcpServerHosts: null, clientUid, ct);
 
     public Task<EgressEndpoint> StartAsync(
+        string sessionId, NetworkPolicy policy, int clientUid, IReadOnlyList<Hangar.Tools.SandboxSecret> secrets, CancellationToken ct) =>
+        StartAsync(sessionId, policy, mcpServerHosts: null, clientUid, ct, secrets);
+
+    public Task<EgressEndpoint> StartAsync(
         string sessionId, NetworkPolicy policy, IEnumerable<string>? mcpServerHosts, CancellationToken ct) =>
         StartAsync(sessionId, policy, mcpServerHosts, clientUid: null, ct);
 
@@ -31,7 +35,8 @@ public sealed class EgressProxy(EgressProxyOptions options, ILogger<EgressProxy>
     /// <paramref name="clientUid"/>: the one unprivileged uid granted the socket (chown; mode 0600); null: owner only.
     /// </summary>
     public async Task<EgressEndpoint> StartAsync(
-        string sessionId, NetworkPolicy policy, IEnumerable<string>? mcpServerHosts, int? clientUid, CancellationToken ct)
+        string sessionId, NetworkPolicy policy, IEnumerable<string>? mcpServerHosts, int? clientUid, CancellationToken ct,
+        IReadOnlyList<Hangar.Tools.SandboxSecret>? secrets = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         if (OperatingSystem.IsWindows())
@@ -49,7 +54,8 @@ public sealed class EgressProxy(EgressProxyOptions options, ILogger<EgressProxy>
         {
             if (_listeners.TryGetValue(sessionId, out var running))
             {
-                if (running.Policy.Equals(policy))
+                // Secrets come with a sandbox start: a listener given some is never reused, always rebuilt with them.
+                if (running.Policy.Equals(policy) && secrets is not { Count: > 0 })
                 {
                     return new EgressEndpoint(running.SocketPath);
                 }
@@ -68,7 +74,8 @@ public sealed class EgressProxy(EgressProxyOptions options, ILogger<EgressProxy>
             }
 
             File.Delete(socketPath); // left behind by a crashed server; binding would fail otherwise
-            var listener = new EgressListener(sessionId, socketPath, policy, new EgressRules(policy, mcpServerHosts), options, _logger, clientUid);
+            var listener = new EgressListener(sessionId, socketPath, policy, new EgressRules(policy, mcpServerHosts), options, _logger, clientUid,
+                secrets is { Count: > 0 } ? new EgressSecrets(secrets) : null);
             _listeners[sessionId] = listener;
             _logger.Started(sessionId, socketPath, Describe(policy));
             return new EgressEndpoint(socketPath);

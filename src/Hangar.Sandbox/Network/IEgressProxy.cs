@@ -21,6 +21,16 @@ public interface IEgressProxy
     /// </summary>
     Task<EgressEndpoint> StartAsync(string sessionId, NetworkPolicy policy, int clientUid, CancellationToken ct);
 
+    /// <summary>
+    /// As above, swapping <paramref name="secrets"/>' placeholders for their values in plain-HTTP requests to the hosts
+    /// each allows (<c>environment_variable</c> vault credentials). A proxy that cannot swap must refuse secrets.
+    /// </summary>
+    Task<EgressEndpoint> StartAsync(
+        string sessionId, NetworkPolicy policy, int clientUid, IReadOnlyList<Hangar.Tools.SandboxSecret> secrets, CancellationToken ct) =>
+        secrets.Count == 0
+            ? StartAsync(sessionId, policy, clientUid, ct)
+            : throw new NotSupportedException($"{GetType().Name} cannot swap credential placeholders at egress.");
+
     /// <summary>Stops the named listener and deletes its socket (never another name's); no-op when none is running.</summary>
     Task StopAsync(string sessionId, CancellationToken ct);
 }

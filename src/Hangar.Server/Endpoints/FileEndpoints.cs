@@ -13,9 +13,6 @@ namespace Hangar.Server.Endpoints;
 /// </summary>
 public static class FileEndpoints
 {
-    private const string ListName = "files";
-    private const int MaxIds = 100;
-
     public static RouteGroupBuilder MapFiles(this RouteGroupBuilder v1)
     {
         var files = v1.MapGroup("/files");
@@ -83,29 +80,8 @@ public static class FileEndpoints
         return WireResults.Deleted(record.Id, "file_deleted");
     }
 
-    /// <summary>Newest first; expired files are left out. <c>ids[]</c> answers in one page.</summary>
-    private static async Task<IResult> ListAsync(HttpContext context, IHangarStore store, TimeProvider time)
-    {
-        var request = context.Request;
-        var ids = QueryParameters.Array(request, "ids");
-        if (ids?.Count > MaxIds)
-        {
-            throw new InvalidRequestException($"ids: at most {MaxIds} ids per request (got {ids.Count}).");
-        }
-        var limit = QueryParameters.Limit(request, 20, 1000);
-        var query = new ResourceQuery(ids is null ? limit : ids.Count, ids is null ? PageToken.Decode(request, ListName) : null, Descending: true)
-        {
-            ScopeId = QueryParameters.Single(request, "scope_id"),
-            Ids = ids,
-        };
-        var page = await store.Resources.ListAsync(
-            ResourceKind.File, ApiKeyAuthentication.WorkspaceOf(context), query, context.RequestAborted);
-        var now = time.GetUtcNow();
-        var files = page.Items.Select(ResourceLookup.Parse).Where(f => !FileObject.IsExpired(f, now)).ToList();
-        var next = ids is null ? ListRequest.NextPage(ListName, page) : null;
-        return WireResults.Page(files, next,
-            ("has_more", next is not null),
-            ("first_id", files.Count > 0 ? (string?)files[0]["id"] : null),
-            ("last_id", files.Count > 0 ? (string?)files[^1]["id"] : null));
-    }
+    /// <summary>Newest first; expired files are left out (<see cref="FileListing"/>).</summary>
+    private static async Task<IResult> ListAsync(HttpContext context, IHangarStore store, TimeProvider time) =>
+        (await FileListing.ReadAsync(context.Request, store, ApiKeyAuthentication.WorkspaceOf(context), time.GetUtcNow(),
+            context.RequestAborted)).ToResult();
 }

@@ -78,6 +78,8 @@ public static class WorkerHosting
             RetryMaxDelay = settings.RetryMaxDelay,
             CompactionThreshold = settings.CompactionThreshold,
             McpCredentials = settings.McpCredentials ?? VaultCredentials.Create(store, cipher, time, allowPrivate),
+            SandboxSecrets = new VaultSandboxSecrets(store, cipher),
+            OutputLimits = settings.OutputLimits ?? new(),
             OpenResourceToken = (sessionId, resourceId, stored) => ResourceTokens.Open(cipher, sessionId, resourceId, stored),
             AllowPrivateEgress = allowPrivate,
             Time = time,

@@ -40,6 +40,9 @@ public sealed record WorkerSettings
     /// <summary>MCP server credentials (the vaults); null: MCP servers are called without credentials.</summary>
     public IMcpCredentials? McpCredentials { get; init; }
 
+    /// <summary>Limits on turning <c>/mnt/session/outputs</c> into Files; null: the harness defaults.</summary>
+    public Hangar.Tools.OutputLimits? OutputLimits { get; init; }
+
     /// <summary>
     /// Private ranges and names that sandboxes' egress, web_fetch, MCP connections, token endpoints and git remotes
     /// may reach (never metadata); null: none. The command line fills it from <c>--allow-private-egress</c>.

@@ -30,6 +30,9 @@ public sealed record SandboxRequest(string WorkspaceId, string SessionId, JsonOb
     /// (through a host-side credential proxy: the token never enters the sandbox).
     /// </summary>
     public IReadOnlyList<SandboxRepository> Repositories { get; init; } = [];
+
+    /// <summary>The session's <c>environment_variable</c> credentials: placeholders inside, values only at egress.</summary>
+    public IReadOnlyList<SandboxSecret> Secrets { get; init; } = [];
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Hangar.Contracts;
 using Hangar.Server.Http;
+using Hangar.Server.Resources.Files;
 using Hangar.Storage;
 
 namespace Hangar.Server.Resources.Sessions;
@@ -34,9 +35,14 @@ public static class SessionResourceParams
             case "file":
                 var fileId = JsonFields.RequiredString(item, "file_id", 100, at);
                 if (!Ids.IsWellFormed(fileId, Ids.File)
-                    || await store.Resources.GetAsync(ResourceKind.File, workspaceId, fileId, ct) is null)
+                    || await store.Resources.GetAsync(ResourceKind.File, workspaceId, fileId, ct) is not { } file)
                 {
                     throw new NotFoundException($"{at}.file_id: no file with id '{fileId}' in this workspace.");
+                }
+                if (FileObject.IsExpired(ResourceLookup.Parse(file), now))
+                {
+                    // A mount of bytes that are about to vanish would fail later, inside the session.
+                    throw new InvalidRequestException($"{at}.file_id: the file '{fileId}' has expired and cannot be attached.", "file_expired");
                 }
                 return new Parsed(new JsonObject
                 {

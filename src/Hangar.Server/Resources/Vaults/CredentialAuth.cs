@@ -83,6 +83,11 @@ public sealed partial record CredentialAuth(JsonObject Wire, Dictionary<string, 
         {
             throw new InvalidRequestException("auth.secret_name: must be an environment variable name (letters, digits and _, not starting with a digit).");
         }
+        if (SandboxVariables.Contains(name))
+        {
+            // The sandbox sets these itself (its proxy, search path, loader): a placeholder there would break it.
+            throw new InvalidRequestException($"auth.secret_name: '{name}' is a variable the sandbox sets itself and cannot carry a credential.");
+        }
         var secrets = new Dictionary<string, string> { ["secret_value"] = Secret(auth, "secret_value", "auth") };
         var networking = JsonFields.OptionalObject(auth, "networking", "auth")
             ?? throw new InvalidRequestException("auth.networking: Field required.");
@@ -152,6 +157,15 @@ public sealed partial record CredentialAuth(JsonObject Wire, Dictionary<string, 
         JsonFields.RejectUnknown(networking, path, "type", "allowed_hosts");
         var hosts = JsonFields.OptionalStringArray(networking, "allowed_hosts", MaxAllowedHosts, 253, path)
             ?? throw new InvalidRequestException($"{path}.allowed_hosts: Field required.");
+        for (var i = 0; i < hosts.Count; i++)
+        {
+            // The egress proxy matches credentials by host name or IP literal, as environment allowlists do.
+            if (!Hangar.Sandbox.Network.EgressAllowRule.TryParse(hosts[i], out _))
+            {
+                throw new InvalidRequestException(
+                    $"{path}.allowed_hosts[{i}]: '{hosts[i]}' is not a host name (example.com, *.example.com) or IP literal; no scheme or path.");
+            }
+        }
         return new JsonObject { ["type"] = "limited", ["allowed_hosts"] = new JsonArray([.. hosts.Select(h => (JsonNode)h)]) };
     }
 
@@ -174,6 +188,12 @@ public sealed partial record CredentialAuth(JsonObject Wire, Dictionary<string, 
             ? next
             : throw new InvalidRequestException("auth.injection_location: at least one of header and body must be true.");
     }
+
+    private static readonly HashSet<string> SandboxVariables = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "PATH", "HOME", "LANG", "TERM", "USER", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+        "GIT_TERMINAL_PROMPT", "LD_PRELOAD", "LD_LIBRARY_PATH", "DOTNET_ROOT",
+    };
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex EnvironmentName();
