@@ -57,6 +57,16 @@ public sealed class FakeMessagesServer : IAsyncDisposable
         return new FakeMessagesServer(app, script, new Uri(address));
     }
 
+    /// <summary>
+    /// Called on the server's thread right after the first content delta of a streamed reply was
+    /// flushed (the model's first token byte on the wire), with its <see cref="System.Diagnostics.Stopwatch"/> timestamp.
+    /// </summary>
+    public Action<RecordedRequest, long>? FirstDeltaWritten
+    {
+        get => _script.FirstDeltaWritten;
+        set => _script.FirstDeltaWritten = value;
+    }
+
     /// <summary>The next unanswered request gets this reply (first in, first out).</summary>
     public void Enqueue(FakeReply reply) => _script.Enqueue(reply);
 

@@ -65,7 +65,7 @@ internal sealed class MessagesEndpoint(Script script, string apiKey)
         var message = ScriptedMessage.For(reply, request);
         if (request.IsStreaming)
         {
-            await ReplyWriter.StreamAsync(context, message, reply);
+            await ReplyWriter.StreamAsync(context, message, reply, () => script.FirstDeltaWritten?.Invoke(request, System.Diagnostics.Stopwatch.GetTimestamp()));
         }
         else
         {

@@ -44,7 +44,8 @@ internal static class ReplyWriter
         await WriteJsonAsync(context, message.ToJson());
     }
 
-    public static async Task StreamAsync(HttpContext context, ScriptedMessage message, FakeReply reply)
+    /// <param name="onFirstDelta">Called once the first content delta has been flushed to the client.</param>
+    public static async Task StreamAsync(HttpContext context, ScriptedMessage message, FakeReply reply, Action? onFirstDelta = null)
     {
         var ct = context.RequestAborted;
         context.Response.StatusCode = 200;
@@ -88,10 +89,15 @@ internal static class ReplyWriter
                 {
                     await Task.Delay(reply.TokenDelay, ct);
                 }
+                var wasFirst = firstDelta;
                 firstDelta = false;
                 if (!await FrameAsync("content_block_delta", new JsonObject { ["index"] = index, ["delta"] = delta }))
                 {
                     return;
+                }
+                if (wasFirst)
+                {
+                    onFirstDelta?.Invoke();
                 }
             }
             if (!await FrameAsync("content_block_stop", new JsonObject { ["index"] = index }))

@@ -13,6 +13,9 @@ internal sealed class Script
     private Func<RecordedRequest, FakeReply>? _respond;
     private TaskCompletionSource _arrived = NewSignal();
 
+    /// <summary>See <see cref="FakeMessagesServer.FirstDeltaWritten"/>.</summary>
+    public Action<RecordedRequest, long>? FirstDeltaWritten { get; set; }
+
     public void Enqueue(FakeReply reply)
     {
         ArgumentNullException.ThrowIfNull(reply);

@@ -19,6 +19,7 @@ internal sealed class SessionPreviews : IDisposable
     private readonly List<DeltaFrame> _pending = [];
     private readonly HashSet<string> _open = new(StringComparer.Ordinal);
     private readonly HashSet<string> _closed = new(StringComparer.Ordinal);
+    private bool _requestOpen;
     private Task<bool>? _logWait;
     private Task<bool>? _frameWait;
 
@@ -28,8 +29,11 @@ internal sealed class SessionPreviews : IDisposable
         _frames = bus.Subscribe(sessionId);
     }
 
-    /// <summary>Takes the frames that arrived; true when one starts an event, which must wait for the log
-    /// to be read (its span start is logged before the model was called, so that read shows it).</summary>
+    /// <summary>
+    /// Takes the frames that arrived; true when one starts an event and this stream has not written its
+    /// request's span start yet: the log must be read first (the span start is logged before the model
+    /// is called, so that read shows it). Otherwise previews go out without a database round trip.
+    /// </summary>
     public bool Take()
     {
         var starts = false;
@@ -41,7 +45,7 @@ internal sealed class SessionPreviews : IDisposable
                 starts |= frame.IsStart;
             }
         }
-        return starts;
+        return starts && !_requestOpen;
     }
 
     /// <summary>Before a logged event is written: the previews it completes go first, and later ones are dropped.</summary>
@@ -52,8 +56,13 @@ internal sealed class SessionPreviews : IDisposable
             await WriteAsync(writer, frame => frame.EventId == id, ct);
             Close(id);
         }
+        else if (type == "span.model_request_start")
+        {
+            _requestOpen = true;
+        }
         else if (type == "span.model_request_end")
         {
+            _requestOpen = false;
             // The request is over: previews still open will never get their event.
             foreach (var open in _open.ToList())
             {

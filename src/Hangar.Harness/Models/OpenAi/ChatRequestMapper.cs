@@ -94,7 +94,8 @@ internal static class ChatRequestMapper
         "low" => ChatReasoningEffortLevel.Low,
         "medium" => ChatReasoningEffortLevel.Medium,
         "high" or "xhigh" or "max" => ChatReasoningEffortLevel.High,
-        _ => null,
+        // Typed: a bare null would convert through the level's implicit string operator and throw.
+        _ => (ChatReasoningEffortLevel?)null,
     };
 
     private static AssistantChatMessage Assistant(List<JsonObject> blocks)
