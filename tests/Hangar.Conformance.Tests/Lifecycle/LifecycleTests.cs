@@ -1,3 +1,4 @@
+using Anthropic;
 using Anthropic.Exceptions;
 using Anthropic.Models.Beta.Agents;
 using Anthropic.Models.Beta.Environments;
@@ -45,7 +46,7 @@ public sealed class LifecycleTests(HangarServers servers)
             ct);
         created.Validate();
         var fetched = await client.Beta.Environments.Retrieve(created.ID, cancellationToken: ct);
-        var listed = await (await client.Beta.Environments.List(cancellationToken: ct)).Paginate(ct).FirstAsync(e => e.ID == created.ID, ct);
+        var listed = (await (await client.Beta.Environments.List(new EnvironmentListParams { Limit = 100 }, ct)).Paginate(ct).ToListAsync(ct)).Single(e => e.ID == created.ID);
         var widened = await client.Beta.Environments.Update(
             created.ID, new EnvironmentUpdateParams { Scope = EnvironmentUpdateParamsScope.Organization }, ct);
 

@@ -29,11 +29,11 @@ public sealed class SdkRequestValidationTests(ValidationSeed server) : IClassFix
     {
         string[] Names(string type) => [.. SdkRequestFields.BodyFields(SdkRequestFields.ParamsType(type)).Select(f => f.Name)];
 
-        Assert.Subset(
+        Assert.Superset(
             new HashSet<string> { "name", "model", "description", "system", "tools", "mcp_servers", "skills", "metadata" },
             Names("Agents.AgentCreateParams").ToHashSet());
-        Assert.Subset(new HashSet<string> { "name", "config", "description", "metadata", "scope" }, Names("Environments.EnvironmentCreateParams").ToHashSet());
-        Assert.Subset(
+        Assert.Superset(new HashSet<string> { "name", "config", "description", "metadata", "scope" }, Names("Environments.EnvironmentCreateParams").ToHashSet());
+        Assert.Superset(
             new HashSet<string> { "agent", "environment_id", "initial_events", "resources", "vault_ids", "metadata", "title" },
             Names("Sessions.SessionCreateParams").ToHashSet());
         Assert.Equal(["events"], Names("Sessions.Events.EventSendParams"));
