@@ -6,13 +6,13 @@ using Hangar.Contracts.Validation;
 namespace Hangar.Contracts.Agents;
 
 /// <summary>
-/// The list fields of an agent config (<c>tools</c> ≤128, <c>mcp_servers</c> ≤20, <c>skills</c> ≤20),
+/// The list fields of an agent config (<c>tools</c> ≤256 — the SDK's limit, <c>mcp_servers</c> ≤20, <c>skills</c> ≤20),
 /// normalised and checked against each other: every MCP toolset names a declared server and every
 /// declared server is used by a toolset. Sessions pass the prefix "agent" for their overrides.
 /// </summary>
 public static class AgentToolList
 {
-    public const int MaxTools = 128;
+    public const int MaxTools = 256;
     public const int MaxMcpServers = 20;
     public const int MaxSkills = 20;
 

@@ -83,15 +83,16 @@ public static class ResponseEvents
         if (tools.ResolveMcp(name) is { } mcp)
         {
             hidden["model_name"] = name;
+            var mcpPermission = mcp.Permission.ForMcpCall(mcp.Tool);
             return HarnessEvents.Build("agent.mcp_tool_use", now, e =>
             {
                 e["mcp_server_name"] = mcp.Server;
                 e["name"] = mcp.Tool;
                 e["input"] = input;
-                e["evaluated_permission"] = mcp.Permission.Evaluated;
-                if (mcp.Permission.Evaluation is not null)
+                e["evaluated_permission"] = mcpPermission.Evaluated;
+                if (mcpPermission.Evaluation is not null)
                 {
-                    e["evaluation"] = mcp.Permission.Evaluation;
+                    e["evaluation"] = mcpPermission.Evaluation;
                 }
                 e[HarnessEvents.PrivateKey] = hidden;
             });
@@ -110,7 +111,7 @@ public static class ResponseEvents
                 e[HarnessEvents.PrivateKey] = hidden;
             });
         }
-        var permission = tools.Evaluate(name);
+        var permission = tools.Evaluate(name).ForBuiltInCall(name, input);
         return HarnessEvents.Build("agent.tool_use", now, e =>
         {
             e["name"] = name;

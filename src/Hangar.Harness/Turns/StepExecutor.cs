@@ -170,6 +170,18 @@ public sealed class StepExecutor(
         var now = writer.Now;
         var results = state.Pending.Select(c => HarnessEvents.ToolResult(c.Use.Id, c.ResultType,
             [new JsonObject { ["type"] = "text", ["text"] = message }], true, now)).ToList();
+        if (e is RepositoryProvisioningException repository)
+        {
+            // The API's own type for it, "retrying" as the spec fixes: the next sandbox start
+            // (the next message) clones again, so a fixed token or branch needs no new session.
+            results.Add(HarnessEvents.Build("session.error", now, evt => evt["error"] = new JsonObject
+            {
+                ["type"] = repository.ErrorType,
+                ["message"] = message,
+                ["retry_status"] = new JsonObject { ["type"] = "retrying" },
+                ["repository_url"] = repository.RepositoryUrl,
+            }));
+        }
         return ModelTurn.EndWithErrorAsync(writer, results, "unknown_error", message, state, ct);
     }
 

@@ -23,6 +23,7 @@ internal sealed class GitCredentialProxy : IAsyncDisposable
     private readonly HttpClient upstream;
     private readonly Dictionary<string, SandboxRepository> repositories;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> failures = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> failedStatuses = new();
 
     private GitCredentialProxy(WebApplication app, HttpClient upstream, IReadOnlyList<SandboxRepository> repositories, string socketPath)
     {
@@ -36,6 +37,9 @@ internal sealed class GitCredentialProxy : IAsyncDisposable
 
     /// <summary>Why the last request for the repository failed upstream (refused address, 401…), for the clone's error; never the token.</summary>
     public string? LastFailure(string key) => failures.TryGetValue(key, out var failure) ? failure : null;
+
+    /// <summary>The HTTP status (401, 403 or 404) of the last refused upstream request for the repository, if any.</summary>
+    public int? LastFailedStatus(string key) => failedStatuses.TryGetValue(key, out var status) ? status : null;
 
     public static async Task<GitCredentialProxy> StartAsync(string socketPath, IReadOnlyList<SandboxRepository> repositories, PrivateEgressAllowlist allowPrivate, int? clientUid, CancellationToken ct)
     {
@@ -114,7 +118,10 @@ internal sealed class GitCredentialProxy : IAsyncDisposable
         {
             context.Response.StatusCode = (int)response.StatusCode;
             if (response.StatusCode is System.Net.HttpStatusCode.Unauthorized or System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound)
+            {
                 failures[repository.Key] = $"the remote answered {(int)response.StatusCode} {response.ReasonPhrase}";
+                failedStatuses[repository.Key] = (int)response.StatusCode;
+            }
             foreach (var name in new[] { "Content-Type", "Content-Encoding", "Cache-Control", "Expires", "Pragma" })
             {
                 if (response.Content.Headers.TryGetValues(name, out var values) || response.Headers.TryGetValues(name, out values))

@@ -15,13 +15,18 @@ internal static class RepositoryClone
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
 
+    // Exit status when the clone worked but the wanted branch or commit is not in it.
+    private const int CheckoutFailed = 42;
+
     // $1 destination, $2 remote, $3 checkout type (branch|commit|default), $4 branch name or sha.
+    // The branch is checked out after a plain clone (not `clone --branch`) so a missing branch is
+    // told apart from a failed clone.
     private const string Script = """
         set -e
         if [ -e "$1/.git" ]; then exit 0; fi
-        if [ "$3" = branch ]; then git clone --quiet --branch "$4" -- "$2" "$1"
-        else git clone --quiet -- "$2" "$1"; fi
-        if [ "$3" = commit ]; then git -C "$1" -c advice.detachedHead=false checkout --quiet "$4"; fi
+        git clone --quiet -- "$2" "$1"
+        if [ "$3" = branch ]; then git -C "$1" checkout --quiet "$4" || exit 42; fi
+        if [ "$3" = commit ]; then git -C "$1" -c advice.detachedHead=false checkout --quiet "$4" || exit 42; fi
         """;
 
     /// <summary>Refuses unusable mount paths and adds the binds for repositories mounted outside /workspace.</summary>
@@ -67,7 +72,19 @@ internal static class RepositoryClone
             var hint = failure is null ? "" : $" ({failure}{(failure.Contains("401", StringComparison.Ordinal)
                 ? repository.Token is null ? ": the repository needs an authorization_token" : ": check the resource's authorization_token"
                 : "")})";
-            throw new SandboxProvisioningException($"Cloning the repository {repository.Url} into {repository.MountPath} failed{hint}: {output.Reason("git clone")}");
+            var errorType = output.ExitCode == CheckoutFailed
+                ? RepositoryProvisioningException.Checkout
+                : proxy.LastFailedStatus(repository.Key) switch
+                {
+                    401 => RepositoryProvisioningException.Authentication,
+                    403 => RepositoryProvisioningException.Forbidden,
+                    404 => RepositoryProvisioningException.NotFound,
+                    _ => RepositoryProvisioningException.Clone,
+                };
+            var what = errorType == RepositoryProvisioningException.Checkout
+                ? $"Checking out {kind} {value} of the repository {repository.Url} failed (it has no such {kind})"
+                : $"Cloning the repository {repository.Url} into {repository.MountPath} failed{hint}";
+            throw new RepositoryProvisioningException(errorType, repository.Url, $"{what}: {output.Reason("git clone")}");
         }
     }
 }

@@ -16,6 +16,7 @@ public static class HangarApi
         v1.MapSessionEvents();
         v1.MapSessionResources();
         v1.MapVaults();
+        v1.MapVaultOAuthValidate();
         v1.MapWork();
         return routes;
     }

@@ -118,7 +118,9 @@ public static class SessionEndpoints
     private static async Task<IResult> ArchiveAsync(string id, HttpContext context, IHangarStore store, TimeProvider time)
     {
         var now = time.GetUtcNow();
-        var session = await SessionRepository.UpdateAsync(store, ApiKeyAuthentication.WorkspaceOf(context), id, current =>
+        var workspaceId = ApiKeyAuthentication.WorkspaceOf(context);
+        var archived = false;
+        var session = await SessionRepository.UpdateAsync(store, workspaceId, id, current =>
         {
             if (current.IsArchived)
             {
@@ -128,8 +130,20 @@ public static class SessionEndpoints
             current.Json["status"] = "terminated";
             current.Json["archived_at"] = WireJson.Timestamp(now);
             current.Json["updated_at"] = WireJson.Timestamp(now);
+            archived = true;
             return new SessionChange(true, now);
         }, context.RequestAborted);
+        if (archived)
+        {
+            // Archive is the session's irreversible end: the one final status event, so a client
+            // gating "done" on status_terminated (and open streams) see it.
+            await AppendQuietlyAsync(store, workspaceId, id, new JsonObject
+            {
+                ["type"] = "session.status_terminated",
+                ["id"] = Ids.New(Ids.Event),
+                ["processed_at"] = WireJson.Timestamp(now),
+            }, now);
+        }
         return WireResults.Json(session.ToWire());
     }
 

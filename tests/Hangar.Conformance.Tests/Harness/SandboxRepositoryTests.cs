@@ -40,6 +40,13 @@ public sealed class SandboxRepositoryTests(SandboxedHangar hangar)
         var events = (await http.GetJsonAsync($"/v1/sessions/{sessionId}/events?beta=true&limit=1000", ct)).Body.GetRawText();
         Assert.Contains("session.error", events);
         Assert.Contains("Refused to connect to 127.0.0.1", events);
+
+        // The API's repository error type, with the URL, parsed by the SDK; "retrying": the next message clones again.
+        var log = await hangar.Server.Client().LogAsync(sessionId, ct);
+        var error = log.Select(e => e.Json).Single(e => e.GetProperty("type").GetString() == "session.error"
+            && e.GetProperty("error").GetProperty("type").GetString() == "repository_clone_error").GetProperty("error");
+        Assert.Equal("https://127.0.0.1/owner/app", error.GetProperty("repository_url").GetString());
+        Assert.Equal("retrying", error.GetProperty("retry_status").GetProperty("type").GetString());
     }
 
     private static async Task<string> SessionWithRepositoryAsync(AnthropicClient client, ModelScript script, string url, string? token, CancellationToken ct)

@@ -42,7 +42,7 @@ public abstract class ResourceBadInputTests(ResourceSeed server)
         new("model is an array", "POST", "/v1/agents", 400, Bad) { Json = """{"name":"a","model":[]}""" },
         new("unknown effort", "POST", "/v1/agents", 400, Bad) { Json = """{"name":"a","model":{"id":"m","effort":{"type":"extreme"}}}""" },
         new("unknown speed", "POST", "/v1/agents", 400, Bad) { Json = """{"name":"a","model":{"id":"m","speed":"warp"}}""" },
-        new("too many tools", "POST", "/v1/agents", 400, Bad) { Json = $"{{\"name\":\"a\",{Model},\"tools\":{CustomTools(129)}}}" },
+        new("too many tools", "POST", "/v1/agents", 400, Bad) { Json = $"{{\"name\":\"a\",{Model},\"tools\":{CustomTools(257)}}}" },
         new("too many metadata keys", "POST", "/v1/agents", 400, Bad)
         {
             Json = $"{{\"name\":\"a\",{Model},\"metadata\":{{{string.Join(",", Enumerable.Range(0, 17).Select(i => $"\"k{i}\":\"v\""))}}}}}",

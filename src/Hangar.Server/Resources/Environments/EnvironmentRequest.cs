@@ -9,7 +9,11 @@ public static class EnvironmentRequest
 {
     public const int MaxNameLength = 256;
     public const int MaxDescriptionLength = 2048;
-    private static readonly string[] Scopes = ["organization", "workspace"];
+    // The SDK's values are organization and account ("visible to the owning account only").
+    // Hangar's owning account is the workspace an API key belongs to, and every resource is
+    // already confined to its workspace, so both read back as given and behave alike;
+    // "workspace" is kept for clients of earlier Hangar releases.
+    private static readonly string[] Scopes = ["organization", "account", "workspace"];
     private static readonly string[] Fields = ["name", "config", "description", "metadata", "scope"];
 
     public static JsonObject Create(JsonObject body, string id, DateTimeOffset now)

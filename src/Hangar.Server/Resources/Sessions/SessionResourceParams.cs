@@ -33,6 +33,7 @@ public static class SessionResourceParams
         switch (type)
         {
             case "file":
+                JsonFields.RejectUnknown(item, at, "type", "file_id", "mount_path");
                 var fileId = JsonFields.RequiredString(item, "file_id", 100, at);
                 if (!Ids.IsWellFormed(fileId, Ids.File)
                     || await store.Resources.GetAsync(ResourceKind.File, workspaceId, fileId, ct) is not { } file)
@@ -54,6 +55,7 @@ public static class SessionResourceParams
                     ["updated_at"] = stamp,
                 }, null);
             case "github_repository":
+                JsonFields.RejectUnknown(item, at, "type", "url", "authorization_token", "checkout", "mount_path");
                 var url = JsonFields.RequiredString(item, "url", 2048, at);
                 var repo = RepositoryName(url, at);
                 return new Parsed(new JsonObject
@@ -130,7 +132,9 @@ public static class SessionResourceParams
         {
             return null;
         }
-        return JsonFields.Discriminator(checkout, checkoutAt, "branch", "commit") == "branch"
+        var isBranch = JsonFields.Discriminator(checkout, checkoutAt, "branch", "commit") == "branch";
+        JsonFields.RejectUnknown(checkout, checkoutAt, "type", isBranch ? "name" : "sha");
+        return isBranch
             ? new JsonObject { ["type"] = "branch", ["name"] = JsonFields.RequiredString(checkout, "name", 255, checkoutAt) }
             : new JsonObject { ["type"] = "commit", ["sha"] = Sha(checkout, checkoutAt) };
     }
