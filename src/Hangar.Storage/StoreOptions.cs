@@ -7,14 +7,14 @@ namespace Hangar.Storage;
 public sealed record StoreOptions(string? DataDirectory = null, string? ConnectionString = null)
 {
     /// <summary>
-    /// PostgreSQL connections this process may hold at once, besides its one LISTEN connection
+    /// PostgreSQL connections this process may hold at once, besides its two LISTEN connections
     /// (docs/operations.md, "Sizing database connections"). Npgsql's own default (100) equals
     /// PostgreSQL's default max_connections, so two processes could exhaust the server; this
     /// budget is set per process instead. <c>Maximum Pool Size</c> in the connection string wins.
     /// </summary>
     public int PoolSize { get; init; } = DefaultPoolSize;
 
-    /// <summary>Four processes at the default (4 × (20 + 1)) fit in max_connections=100 with room for admin sessions.</summary>
+    /// <summary>Four processes at the default (4 × (20 + 2 listeners)) fit in max_connections=100 with room for admin sessions.</summary>
     public const int DefaultPoolSize = 20;
 
     /// <summary>
