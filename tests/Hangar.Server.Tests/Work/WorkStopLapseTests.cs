@@ -16,19 +16,20 @@ public abstract class WorkStopLapseTests(ServerFixture server)
         var id = (string)work["id"]!;
         var token = WorkSeed.BearerClient(server, WorkSeed.SessionsToken(work));
         await server.OkAsync(HttpMethod.Post, seed.WorkPath($"/{id}/ack"), client: seed.Worker);
-        var beat = await server.OkAsync(HttpMethod.Post, seed.WorkPath($"/{id}/heartbeat?expected_last_heartbeat=NO_HEARTBEAT&desired_ttl_seconds=10"), client: token);
-        var leaseEnds = DateTimeOffset.Parse((string)beat["last_heartbeat"]!, System.Globalization.CultureInfo.InvariantCulture).AddSeconds(10);
+        var beat = await server.OkAsync(HttpMethod.Post, seed.WorkPath($"/{id}/heartbeat?expected_last_heartbeat=NO_HEARTBEAT&desired_ttl_seconds=60"), client: token);
+        var leaseEnds = DateTimeOffset.Parse((string)beat["last_heartbeat"]!, System.Globalization.CultureInfo.InvariantCulture).AddSeconds(60);
 
         var stopping = await server.OkAsync(HttpMethod.Post, seed.WorkPath($"/{id}/stop"), "{}");
         Assert.Equal("stopping", (string?)stopping["state"]);
         // Within the lease: still stopping, the worker's token still works, nobody else gets it.
-        server.Clock.Advance(TimeSpan.FromSeconds(9));
+        // (The test clock is the real one plus an offset: 30 s of margin keeps a loaded machine inside the lease.)
+        server.Clock.Advance(TimeSpan.FromSeconds(30));
         Assert.Null(await seed.PollAsync(workerId: "b"));
         Assert.Equal("stopping", (string?)(await server.OkAsync(HttpMethod.Get, seed.WorkPath($"/{id}")))["state"]);
         await server.OkAsync(HttpMethod.Get, $"/v1/sessions/{sessionId}", client: token);
 
         // The worker died without confirming: once the lease lapses the item is stopped, at the lapse.
-        server.Clock.Advance(TimeSpan.FromSeconds(2));
+        server.Clock.Advance(TimeSpan.FromSeconds(31));
         var item = await server.OkAsync(HttpMethod.Get, seed.WorkPath($"/{id}"));
         Assert.Equal("stopped", (string?)item["state"]);
         Assert.Equal(leaseEnds, DateTimeOffset.Parse((string)item["stopped_at"]!, System.Globalization.CultureInfo.InvariantCulture));
