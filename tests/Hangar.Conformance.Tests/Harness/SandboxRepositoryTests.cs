@@ -2,6 +2,7 @@ using Anthropic;
 using Anthropic.Models.Beta.Agents;
 using Anthropic.Models.Beta.Sessions;
 using Hangar.Conformance.Tests.Hosting;
+using Hangar.FakeModel;
 using static Hangar.Conformance.Tests.Harness.SandboxedHangar;
 
 namespace Hangar.Conformance.Tests.Harness;

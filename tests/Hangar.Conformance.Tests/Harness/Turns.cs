@@ -3,6 +3,7 @@ using Anthropic.Models.Beta.Agents;
 using Anthropic.Models.Beta.Sessions;
 using Anthropic.Models.Beta.Sessions.Events;
 using Hangar.Conformance.Tests.Hosting;
+using Hangar.FakeModel;
 using Tool = Anthropic.Models.Beta.Agents.Tool;
 
 namespace Hangar.Conformance.Tests.Harness;

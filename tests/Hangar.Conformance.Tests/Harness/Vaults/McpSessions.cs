@@ -6,6 +6,7 @@ using Anthropic.Models.Beta.Sessions.Events;
 using Anthropic.Models.Beta.Vaults;
 using Anthropic.Models.Beta.Vaults.Credentials;
 using Hangar.Conformance.Tests.Hosting;
+using Hangar.FakeModel;
 
 namespace Hangar.Conformance.Tests.Harness.Vaults;
 

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using Hangar.FakeModel;
-
-namespace Hangar.Conformance.Tests.Harness;
+namespace Hangar.FakeModel;
 
 /// <summary>
 /// Lets tests share one fake model without taking each other's replies: each test gets a
@@ -19,9 +17,10 @@ public sealed class ModelScripts
         model.Respond(Answer);
     }
 
-    public ModelScript New()
+    /// <summary>A new test's script, answering with <paramref name="replies"/> first (more with <see cref="ModelScript.Then"/>).</summary>
+    public ModelScript New(params FakeReply[] replies)
     {
-        var script = new ModelScript(_model, "test-" + Guid.NewGuid().ToString("N"));
+        var script = new ModelScript(_model, "test-" + Guid.NewGuid().ToString("N")).Then(replies);
         _scripts[script.Tag] = script;
         return script;
     }
