@@ -36,23 +36,31 @@ public sealed class SandboxedHangar : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Environment.SetEnvironmentVariable(HostSecretName, HostSecretValue);
-        Directory.CreateDirectory(_scratch);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(_scratch, (UnixFileMode)Convert.ToInt32("755", 8));
-        }
+        CreateScratch(_scratch);
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         Model = await FakeMessagesServer.StartAsync(startup.Token);
         Scripts = new ModelScripts(Model);
-        var settings = WorkingHangar.Settings(Model, _scratch) with
-        {
-            Sandboxes = null,
-            Sandbox = SandboxKind.Bubblewrap,
-            SandboxLimits = new SandboxLimits { MemoryBytes = 256L << 20, MaxProcesses = 128, TmpBytes = 64L << 20, WorkspaceBytes = 64L << 20 },
-            SandboxSweepInterval = TimeSpan.FromMilliseconds(200),
-        };
+        var settings = BubblewrapSettings(Model, _scratch) with { SandboxSweepInterval = TimeSpan.FromMilliseconds(200) };
         Server = await RunningHangar.StartAsync(new StoreOptions(DataDirectory: _scratch), _scratch, startup.Token, settings);
     }
+
+    /// <summary>A scratch root the sandbox uid can traverse (bubblewrap binds session directories under it).</summary>
+    internal static void CreateScratch(string scratch)
+    {
+        Directory.CreateDirectory(scratch);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(scratch, (UnixFileMode)Convert.ToInt32("755", 8));
+        }
+    }
+
+    /// <summary>Workers with real bubblewrap sandboxes under small limits, so tests can hit them.</summary>
+    internal static WorkerSettings BubblewrapSettings(FakeMessagesServer model, string scratch) => WorkingHangar.Settings(model, scratch) with
+    {
+        Sandboxes = null,
+        Sandbox = SandboxKind.Bubblewrap,
+        SandboxLimits = new SandboxLimits { MemoryBytes = 256L << 20, MaxProcesses = 128, TmpBytes = 64L << 20, WorkspaceBytes = 64L << 20 },
+    };
 
     public async Task DisposeAsync()
     {

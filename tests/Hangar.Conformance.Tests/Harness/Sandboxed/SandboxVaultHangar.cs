@@ -2,8 +2,6 @@ using Anthropic;
 using Anthropic.Models.Beta.Sessions;
 using Hangar.Conformance.Tests.Hosting;
 using Hangar.FakeModel;
-using Hangar.Sandbox.Bubblewrap;
-using Hangar.Server.Harness;
 using Hangar.Storage;
 using Hangar.Tools;
 using Hangar.Vault;
@@ -29,19 +27,12 @@ public sealed class SandboxVaultHangar : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(_scratch);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(_scratch, (UnixFileMode)Convert.ToInt32("755", 8));
-        }
+        SandboxedHangar.CreateScratch(_scratch);
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         Model = await FakeMessagesServer.StartAsync(startup.Token);
         Scripts = new ModelScripts(Model);
-        var settings = WorkingHangar.Settings(Model, _scratch) with
+        var settings = SandboxedHangar.BubblewrapSettings(Model, _scratch) with
         {
-            Sandboxes = null,
-            Sandbox = SandboxKind.Bubblewrap,
-            SandboxLimits = new SandboxLimits { MemoryBytes = 256L << 20, MaxProcesses = 128, TmpBytes = 64L << 20, WorkspaceBytes = 64L << 20 },
             AllowPrivateEgress = true,
             OutputLimits = new OutputLimits(MaxFileBytes: MaxOutputFileBytes, MaxSessionBytes: 1 << 20, MaxFiles: 50),
         };
