@@ -31,6 +31,7 @@ public abstract partial class StoreContract
         await Store.Leases.AppendWithWorkAsync(workspace, busy, [Event()], Ct);
         var busyLease = await Store.Leases.TryAcquireAsync(busy, "a", LongTtl, Ct);
         var doneLease = await Store.Leases.TryAcquireAsync(done, "a", LongTtl, Ct);
+        await SettleNotificationsAsync();
         using var workers = Store.Notifications.Subscribe(LocalEventNotifications.WorkChannel);
 
         await Store.Leases.ReleaseAsync(doneLease!, Ct);

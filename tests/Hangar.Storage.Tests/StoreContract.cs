@@ -31,6 +31,13 @@ public abstract partial class StoreContract(ITestOutputHelper output) : IAsyncLi
     /// </summary>
     protected abstract Task LetLeaseTimePassAsync(TimeSpan span);
 
+    /// <summary>
+    /// Returns once every wake-up of the writes so far has reached <see cref="Store"/>'s subscribers: at
+    /// once on SQLite; on PostgreSQL NOTIFYs arrive asynchronously (in commit order), so a late one must not
+    /// be taken for the wake-up of a later write.
+    /// </summary>
+    protected virtual Task SettleNotificationsAsync() => Task.CompletedTask;
+
     public async Task InitializeAsync()
     {
         await PrepareAsync();

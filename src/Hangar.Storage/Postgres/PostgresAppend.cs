@@ -6,10 +6,11 @@ namespace Hangar.Storage.Postgres;
 /// <summary>
 /// An append as one command of two statements, sent together (issue 14); callers run it in an explicit
 /// transaction (its COMMIT is the only other round trip). The first locks the session row (SELECT … FOR UPDATE), as appends always
-/// did: done in a separate statement it keeps appends to one session in the same transaction-id order
-/// as their commits, which the store-wide feed (ordered by transaction id) relies on for each session's
-/// log order — done inside the second statement it did not (the feed test caught it). The second: an UPDATE of the session row bumps its
-/// <c>event_head</c> (taking the row lock that orders appends and, when given, checking the fence and
+/// did. The second: an UPDATE of the session row bumps its <c>event_head</c> and its <c>event_head_xact</c>, the
+/// feed-order key its events are stored with — the greater of this transaction's id and the previous append's,
+/// because transaction ids are assigned before the row lock is waited for and so need not follow the lock's
+/// order (migration 0008; the store-wide feed relies on it for each session's log order). The UPDATE
+/// (taking the row lock that orders appends and, when given, checking the fence and
 /// writing the row, the work flag and so on), a multi-row INSERT numbers the batch from the head it
 /// returned, more data-modifying CTEs may follow, and the NOTIFY is queued for commit. No row
 /// matched (session missing, fence lost, revision moved): nothing was written, and
@@ -22,10 +23,12 @@ internal static class PostgresAppend
     /// <param name="moreCtes">More CTEs (", name AS (…)"); <c>head</c> is the row's CTE, empty when nothing matched.</param>
     public static string Sql(string setMore = "", string whereMore = "", string moreCtes = "") =>
         "SELECT 1 FROM resources WHERE kind = 'session' AND workspace_id = @ws AND id = @session" + whereMore + " FOR UPDATE; "
-        + "WITH head AS (UPDATE resources SET event_head = event_head + @count" + setMore
-        + " WHERE kind = 'session' AND workspace_id = @ws AND id = @session" + whereMore + " RETURNING event_head - @count AS last), "
-        + "inserted AS (INSERT INTO session_events (session_id, seq, id, type, json, processed_at) "
-        + "SELECT @session, head.last + e.ord, e.id, e.type, e.json, e.processed_at FROM head, "
+        + "WITH head AS (UPDATE resources SET event_head = event_head + @count, "
+        + "event_head_xact = GREATEST(event_head_xact, pg_current_xact_id()::text::bigint)" + setMore
+        + " WHERE kind = 'session' AND workspace_id = @ws AND id = @session" + whereMore
+        + " RETURNING event_head - @count AS last, event_head_xact AS xact), "
+        + "inserted AS (INSERT INTO session_events (session_id, seq, id, type, json, processed_at, xact_id) "
+        + "SELECT @session, head.last + e.ord, e.id, e.type, e.json, e.processed_at, head.xact FROM head, "
         + "unnest(@ids::text[], @types::text[], @jsons::text[], @processed::timestamptz[]) WITH ORDINALITY AS e(id, type, json, processed_at, ord) "
         + "ORDER BY e.ord RETURNING seq, position)" + moreCtes
         + $" SELECT head.last, inserted.seq, inserted.position FROM head CROSS JOIN LATERAL (SELECT pg_notify('{PostgresSessionLog.Channel}', @session)) AS notified "
