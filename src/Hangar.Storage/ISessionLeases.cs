@@ -78,23 +78,9 @@ public interface ISessionLeases
 
     /// <summary>
     /// The fenced write of the harness, in one transaction: checks the lease is still held at
-    /// <c>lease.Epoch</c> (else throws <see cref="LeaseLostException"/> and writes nothing),
-    /// appends <paramref name="events"/> (as <see cref="ISessionLog.AppendAsync"/>), replaces
-    /// the session row with <paramref name="updateSession"/>(current row) when given (revision
-    /// + 1), sets <c>processed_at</c> on <paramref name="processedEventIds"/> where still null,
-    /// and clears the work flag when <paramref name="workDone"/> is true — but only if no event
-    /// beyond <paramref name="workSeenThroughSeq"/> (the last seq the harness based its decision
-    /// on, including its own appends) was appended by anyone else: a user message that arrives
-    /// while the harness decides to go idle keeps the flag set, so the session is woken again.
+    /// <c>lease.Epoch</c> (else throws <see cref="LeaseLostException"/> and writes nothing), then
+    /// records <paramref name="write"/> (events, row, processed marks, work flag; see <see cref="FencedWrite"/>).
     /// Wakes stream readers after commit.
     /// </summary>
-    Task<IReadOnlyList<EventRecord>> AppendFencedAsync(
-        SessionLease lease,
-        IReadOnlyList<NewEvent> events,
-        Func<ResourceRecord, ResourceRecord>? updateSession,
-        IReadOnlyList<string>? processedEventIds,
-        bool workDone,
-        DateTimeOffset now,
-        CancellationToken ct,
-        long workSeenThroughSeq = long.MaxValue);
+    Task<IReadOnlyList<EventRecord>> AppendFencedAsync(SessionLease lease, FencedWrite write, DateTimeOffset now, CancellationToken ct);
 }

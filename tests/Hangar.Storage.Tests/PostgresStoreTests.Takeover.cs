@@ -26,7 +26,7 @@ public sealed partial class PostgresStoreTests
         Assert.Equal(dead!.Epoch + 1, successor!.Epoch);
         Assert.True(successor.ExpiresAt > DateTimeOffset.UtcNow.AddSeconds(30), "claimed early, not after the minute-long TTL");
         await Assert.ThrowsAsync<LeaseLostException>(() => Store.Leases.AppendFencedAsync(
-            dead, [Event()], null, null, workDone: false, DateTimeOffset.UtcNow, Ct));
+            dead, new FencedWrite([Event()]), DateTimeOffset.UtcNow, Ct));
         Assert.False(await Store.Leases.RenewAsync(dead, MinuteTtl, Ct));
     }
 
@@ -48,7 +48,7 @@ public sealed partial class PostgresStoreTests
         Assert.Empty(await Store.Leases.FindClaimableAsync(10, Ct));
         Assert.Null(await Store.Leases.TryAcquireAsync(session, "thief", MinuteTtl, Ct));
         Assert.True(await owner.Leases.RenewAsync(held!, MinuteTtl, Ct));
-        await owner.Leases.AppendFencedAsync(held!, [Event()], null, null, workDone: false, DateTimeOffset.UtcNow, Ct);
+        await owner.Leases.AppendFencedAsync(held!, new FencedWrite([Event()]), DateTimeOffset.UtcNow, Ct);
     }
 
     /// <summary>Polls for up to 10 s: PostgreSQL ends a closed connection's backend asynchronously.</summary>

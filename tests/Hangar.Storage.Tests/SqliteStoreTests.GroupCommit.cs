@@ -69,8 +69,8 @@ public sealed partial class SqliteStoreTests
         {
             good = [.. sessions.Select(s => Store.Events.AppendAsync(workspace, s, [Event(), Event()], Ct))];
             missing = Store.Events.AppendAsync(workspace, "sesn_missing", [Event()], Ct);
-            fenced = Store.Leases.AppendFencedAsync(stale!, [Event("agent.message")], null, null, workDone: false, DateTimeOffset.UtcNow, Ct);
-            fencedCurrent = Store.Leases.AppendFencedAsync(current!, [Event("agent.message")], null, null, workDone: false, DateTimeOffset.UtcNow, Ct);
+            fenced = Store.Leases.AppendFencedAsync(stale!, new FencedWrite([Event("agent.message")]), DateTimeOffset.UtcNow, Ct);
+            fencedCurrent = Store.Leases.AppendFencedAsync(current!, new FencedWrite([Event("agent.message")]), DateTimeOffset.UtcNow, Ct);
             duplicate = Store.Events.AppendAsync(workspace, sessions[2], [Event(), Event() with { Id = existing[0].Id }], Ct);
             await Task.Delay(200, Ct);
             Assert.All(good, t => Assert.False(t.IsCompleted)); // Nothing is acknowledged before it is committed.

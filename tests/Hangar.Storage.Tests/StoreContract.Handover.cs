@@ -19,7 +19,7 @@ public abstract partial class StoreContract
         var successor = await Store.Leases.TryAcquireAsync(session, "headroom", LongTtl, Ct, interruptedOnly: true);
         Assert.Equal(draining!.Epoch + 1, successor!.Epoch);
         await Assert.ThrowsAsync<LeaseLostException>(() => Store.Leases.AppendFencedAsync(
-            draining, [Event()], null, null, workDone: false, DateTimeOffset.UtcNow, Ct));
+            draining, new FencedWrite([Event()]), DateTimeOffset.UtcNow, Ct));
     }
 
     [Fact]

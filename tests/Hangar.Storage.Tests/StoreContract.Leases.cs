@@ -99,7 +99,7 @@ public abstract partial class StoreContract
         Assert.NotNull(current);
 
         var error = await Assert.ThrowsAsync<LeaseLostException>(() => Store.Leases.AppendFencedAsync(
-            stale!, [Event("session.status_running")], Running, [queued[0].Id], workDone: true, DateTimeOffset.UtcNow, Ct));
+            stale!, new FencedWrite([Event("session.status_running")]) { UpdateSession = Running, ProcessedEventIds = [queued[0].Id], WorkDone = true }, DateTimeOffset.UtcNow, Ct));
 
         Assert.Equal(session, error.SessionId);
         var events = await Store.Events.ReadAsync(session, 0, 100, Ct);
@@ -123,7 +123,7 @@ public abstract partial class StoreContract
         var at = DateTimeOffset.UtcNow;
 
         var appended = await Store.Leases.AppendFencedAsync(
-            lease!, [Event("session.status_running")], Running, [queued[0].Id], workDone: true, at, Ct);
+            lease!, new FencedWrite([Event("session.status_running")]) { UpdateSession = Running, ProcessedEventIds = [queued[0].Id], WorkDone = true }, at, Ct);
 
         Assert.Equal(3, Assert.Single(appended).Seq);
         Assert.True(await readers.WaitAsync(TimeSpan.FromSeconds(5), Ct));
@@ -151,14 +151,14 @@ public abstract partial class StoreContract
         await Store.Leases.AppendWithWorkAsync(workspace, session, [Event()], Ct);
 
         await Store.Leases.AppendFencedAsync(
-            lease!, [Event("session.status_idle")], null, null, workDone: true, DateTimeOffset.UtcNow, Ct, seenThrough);
+            lease!, new FencedWrite([Event("session.status_idle")]) { WorkDone = true, WorkSeenThroughSeq = seenThrough }, DateTimeOffset.UtcNow, Ct);
         await Store.Leases.ReleaseAsync(lease!, Ct);
 
         Assert.Contains(session, await ClaimableAsync());
         var again = await Store.Leases.TryAcquireAsync(session, "a", LongTtl, Ct);
         var all = await Store.Events.ReadAsync(session, 0, 100, Ct);
         await Store.Leases.AppendFencedAsync(
-            again!, [], null, null, workDone: true, DateTimeOffset.UtcNow, Ct, all[^1].Seq);
+            again!, new FencedWrite([]) { WorkDone = true, WorkSeenThroughSeq = all[^1].Seq }, DateTimeOffset.UtcNow, Ct);
         await Store.Leases.ReleaseAsync(again!, Ct);
         Assert.DoesNotContain(session, await ClaimableAsync());
     }
@@ -171,7 +171,7 @@ public abstract partial class StoreContract
         var lease = await Store.Leases.TryAcquireAsync(session, "a", ShortTtl, Ct);
         await LetLeaseTimePassAsync(ShortTtl * 2);
 
-        await Store.Leases.AppendFencedAsync(lease!, [Event("agent.message")], null, null, workDone: false, DateTimeOffset.UtcNow, Ct);
+        await Store.Leases.AppendFencedAsync(lease!, new FencedWrite([Event("agent.message")]), DateTimeOffset.UtcNow, Ct);
 
         Assert.Equal(1, await Store.Events.GetLastSeqAsync(session, Ct));
     }
@@ -302,7 +302,7 @@ public abstract partial class StoreContract
         Assert.True(await Store.Resources.DeleteAsync(ResourceKind.Session, workspace, record.Id, Ct));
 
         await Assert.ThrowsAsync<LeaseLostException>(() => Store.Leases.AppendFencedAsync(
-            lease!, [Event("agent.message")], null, null, workDone: true, DateTimeOffset.UtcNow, Ct));
+            lease!, new FencedWrite([Event("agent.message")]) { WorkDone = true }, DateTimeOffset.UtcNow, Ct));
         // The same id again starts from nothing: no work, no lease, epoch 0.
         await Store.Resources.InsertAsync(record, Ct);
         Assert.DoesNotContain(record.Id, await ClaimableAsync());

@@ -15,13 +15,13 @@ public abstract partial class StoreContract
         var lease = await Store.Leases.TryAcquireAsync(session, "a", LongTtl, Ct);
         var at = DateTimeOffset.UtcNow;
 
-        await Store.Leases.AppendFencedAsync(lease!, [Event("session.status_running")], Running, [queued[0].Id], workDone: false, at, Ct);
-        var second = await Store.Leases.AppendFencedAsync(lease!, [Event(), Event(), Event()], Status("thinking"), [queued[1].Id], workDone: false, at, Ct);
+        await Store.Leases.AppendFencedAsync(lease!, new FencedWrite([Event("session.status_running")]) { UpdateSession = Running, ProcessedEventIds = [queued[0].Id] }, at, Ct);
+        var second = await Store.Leases.AppendFencedAsync(lease!, new FencedWrite([Event(), Event(), Event()]) { UpdateSession = Status("thinking"), ProcessedEventIds = [queued[1].Id] }, at, Ct);
         // Someone else changes the row (a metadata update): the next write starts from the row as it is now.
         var current = await Store.Resources.GetAsync(ResourceKind.Session, workspace, session, Ct);
         Assert.True(await Store.Resources.ReplaceAsync(current! with { Json = """{"status":"thinking","title":"renamed"}""" }, current.Revision, Ct));
-        var third = await Store.Leases.AppendFencedAsync(lease!, [Event("session.status_idle")], Status("idle"), null, workDone: true, at, Ct, workSeenThroughSeq: 6);
-        var fourth = await Store.Leases.AppendFencedAsync(lease!, [], Status("idle"), null, workDone: true, at, Ct);
+        var third = await Store.Leases.AppendFencedAsync(lease!, new FencedWrite([Event("session.status_idle")]) { UpdateSession = Status("idle"), WorkDone = true, WorkSeenThroughSeq = 6 }, at, Ct);
+        var fourth = await Store.Leases.AppendFencedAsync(lease!, new FencedWrite([]) { UpdateSession = Status("idle"), WorkDone = true }, at, Ct);
 
         Assert.Equal([4L, 5, 6], second.Select(e => e.Seq));
         Assert.Equal(7, Assert.Single(third).Seq);
@@ -43,18 +43,18 @@ public abstract partial class StoreContract
         var workspace = await NewWorkspaceAsync();
         var session = await NewSessionAsync(workspace);
         var first = await Store.Leases.TryAcquireAsync(session, "a", LongTtl, Ct);
-        await Store.Leases.AppendFencedAsync(first!, [Event()], Status("running"), null, workDone: false, DateTimeOffset.UtcNow, Ct);
-        await Store.Leases.AppendFencedAsync(first!, [Event()], Status("running"), null, workDone: false, DateTimeOffset.UtcNow, Ct);
+        await Store.Leases.AppendFencedAsync(first!, new FencedWrite([Event()]) { UpdateSession = Status("running") }, DateTimeOffset.UtcNow, Ct);
+        await Store.Leases.AppendFencedAsync(first!, new FencedWrite([Event()]) { UpdateSession = Status("running") }, DateTimeOffset.UtcNow, Ct);
         Assert.True(await Store.Leases.RenewAsync(first!, AlreadyExpired, Ct));
         var second = await Store.Leases.TryAcquireAsync(session, "b", LongTtl, Ct);
 
         await Assert.ThrowsAsync<LeaseLostException>(() => Store.Leases.AppendFencedAsync(
-            first!, [Event()], Status("stale"), null, workDone: true, DateTimeOffset.UtcNow, Ct));
+            first!, new FencedWrite([Event()]) { UpdateSession = Status("stale"), WorkDone = true }, DateTimeOffset.UtcNow, Ct));
 
         Assert.Equal(2, (await Store.Events.ReadAsync(session, 0, 100, Ct)).Count);
         var row = await Store.Resources.GetAsync(ResourceKind.Session, workspace, session, Ct);
         Assert.Equal("running", row!.Session!.Status);
-        Assert.Equal(3, (await Store.Leases.AppendFencedAsync(second!, [Event()], null, null, workDone: false, DateTimeOffset.UtcNow, Ct))[0].Seq);
+        Assert.Equal(3, (await Store.Leases.AppendFencedAsync(second!, new FencedWrite([Event()]), DateTimeOffset.UtcNow, Ct))[0].Seq);
     }
 
     /// <summary>Sets the status, keeping the rest of the JSON (a title someone else set survives).</summary>

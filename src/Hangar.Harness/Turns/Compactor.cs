@@ -53,7 +53,7 @@ public sealed class Compactor(HarnessOptions options, SessionWriter writer)
                 return false;
             }
             writer.Row.AddUsage(response.Usage);
-            await writer.WriteAsync([HarnessEvents.Compacted(summary, upto, context.EstimatedTokens, writer.Now)], null, null, false, ct);
+            await writer.WriteAsync(new([HarnessEvents.Compacted(summary, upto, context.EstimatedTokens, writer.Now)]), ct);
             return true;
         }
         catch (ModelException)

@@ -32,7 +32,8 @@ public sealed class ModelTurn(HarnessOptions options, SessionWriter writer, McpS
 
         var startId = Ids.New(Ids.Event);
         var catalog = discovered is null ? null : new JsonObject { [McpToolCatalog.PrivateKey] = discovered.ToJson() };
-        await writer.WriteAsync([.. mcpErrors, HarnessEvents.ModelRequestStart(startId, writer.Now, catalog)], null, context.ConsumedUserEventIds, false, ct);
+        await writer.WriteAsync(
+            new([.. mcpErrors, HarnessEvents.ModelRequestStart(startId, writer.Now, catalog)]) { Processed = context.ConsumedUserEventIds }, ct);
         ModelResponse response;
         var relay = new PreviewRelay(previews, sessionId);
         try
@@ -59,7 +60,7 @@ public sealed class ModelTurn(HarnessOptions options, SessionWriter writer, McpS
         var events = ResponseEvents.From(response, new AgentTools(agent, options.BuiltInTools, discovered ?? McpToolCatalog.Latest(log)), now, relay.IdOf);
         events.Add(HarnessEvents.ModelRequestEnd(startId, false, response.Usage, response.StopReason, now));
         writer.Row.AddUsage(response.Usage);
-        await writer.WriteAsync(events, null, null, false, ct);
+        await writer.WriteAsync(new(events), ct);
     }
 
     private Task FlushPreviewsAsync(PreviewRelay relay, CancellationToken ct) =>
@@ -93,8 +94,10 @@ public sealed class ModelTurn(HarnessOptions options, SessionWriter writer, McpS
         if (error.IsRetryable && attempt < options.MaxModelAttempts)
         {
             await writer.WriteAsync(
-                [spanEnd, HarnessEvents.Error(error.SessionErrorType, error.Message, "retrying", now), HarnessEvents.Status("session.status_rescheduled", now)],
-                "rescheduling", null, false, ct);
+                new([spanEnd, HarnessEvents.Error(error.SessionErrorType, error.Message, "retrying", now), HarnessEvents.Status("session.status_rescheduled", now)])
+                {
+                    Status = "rescheduling",
+                }, ct);
             // The wait holds the lease (renewed meanwhile); an interrupt cuts it short.
             await Task.Delay(RetryDelay.For(attempt, error.RetryAfter, options.RetryBaseDelay, options.RetryMaxDelay), options.Time, ct);
             return;
@@ -119,6 +122,6 @@ public sealed class ModelTurn(HarnessOptions options, SessionWriter writer, McpS
             HarnessEvents.Idle(HarnessEvents.StopReason("retries_exhausted"), now),
         ];
         var flushed = state.QueuedMessages.Concat(state.QueuedOther).Select(e => e.Id).ToList();
-        await writer.WriteAsync(events, "idle", flushed, true, ct);
+        await writer.WriteAsync(new(events) { Status = "idle", Processed = flushed, WorkDone = true }, ct);
     }
 }

@@ -15,14 +15,12 @@ public sealed class SessionWriter(ISessionLeases leases, SessionLease lease, Ses
 
     public DateTimeOffset Now => time.GetUtcNow();
 
-    /// <param name="events">Built with <see cref="Now"/> or shortly before.</param>
-    /// <param name="status">The row's new status, or null to keep it.</param>
-    public async Task WriteAsync(
-        IReadOnlyList<NewEvent> events, string? status, IReadOnlyList<string>? processed, bool workDone, CancellationToken ct)
+    public async Task WriteAsync(SessionWrite write, CancellationToken ct)
     {
+        var (events, processed) = (write.Events, write.Processed);
         using var activity = HarnessTelemetry.Start(HarnessTelemetry.Write);
         var now = Now;
-        row.Advance(status, now);
+        row.Advance(write.Status, now);
         // Fixed before any retry: what this decision was based on, not what a retry's check reads.
         var seenThrough = reader.LastSeq;
         var failures = 0;
@@ -39,8 +37,13 @@ public sealed class SessionWriter(ISessionLeases leases, SessionLease lease, Ses
                     // than finishing a write that takes milliseconds. Losing the lease still stops it (fenced).
                     // The work flag is cleared only if nothing arrived beyond what this decision was based on,
                     // so a message sent while the session goes idle wakes it again.
-                    await leases.AppendFencedAsync(
-                        lease, events, current => row.Apply(current, now), processed, workDone, now, CancellationToken.None, seenThrough);
+                    await leases.AppendFencedAsync(lease, new FencedWrite(events)
+                    {
+                        UpdateSession = current => row.Apply(current, now),
+                        ProcessedEventIds = processed,
+                        WorkDone = write.WorkDone,
+                        WorkSeenThroughSeq = seenThrough,
+                    }, now, CancellationToken.None);
                 }
                 break;
             }

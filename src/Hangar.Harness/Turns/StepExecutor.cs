@@ -17,21 +17,24 @@ public sealed class StepExecutor(
     {
         SessionStep.Interrupt s => InterruptAsync(s, state, ct),
         SessionStep.CloseOpenRequest s => writer.WriteAsync(
-            [HarnessEvents.ModelRequestEnd(s.StartId, true, Models.ModelUsage.Zero, null, writer.Now)], null, null, false, ct),
+            new([HarnessEvents.ModelRequestEnd(s.StartId, true, Models.ModelUsage.Zero, null, writer.Now)]), ct),
         SessionStep.StartTurn or SessionStep.Resume => StartTurnAsync(state, ct),
         SessionStep.AwaitWorker => AwaitWorkerAsync(state, ct),
-        SessionStep.AcceptResults s => writer.WriteAsync([], null, s.ResultIds, false, ct),
+        SessionStep.AcceptResults s => writer.WriteAsync(new([]) { Processed = s.ResultIds }, ct),
         SessionStep.Deny s => writer.WriteAsync(
-            [.. s.Calls.Select(c => HarnessEvents.ToolResult(c.Use.Id, c.ResultType,
-                [new JsonObject { ["type"] = "text", ["text"] = c.DenyMessage ?? Context.ToolPermission.DeniedMessage(c.Name) }], true, writer.Now))],
-            null, [.. s.Calls.Where(c => c.ConfirmationId is not null).Select(c => c.ConfirmationId!)], false, ct),
+            new([.. s.Calls.Select(c => HarnessEvents.ToolResult(c.Use.Id, c.ResultType,
+                [new JsonObject { ["type"] = "text", ["text"] = c.DenyMessage ?? Context.ToolPermission.DeniedMessage(c.Name) }], true, writer.Now))])
+            {
+                Processed = [.. s.Calls.Where(c => c.ConfirmationId is not null).Select(c => c.ConfirmationId!)],
+            }, ct),
         SessionStep.RunTool s => RunToolAsync(s.Call, state, ct),
         SessionStep.Wait s => WaitAsync(s, state, ct),
         SessionStep.CallModel s => CallModelAsync(s, log, state, ct),
         SessionStep.GiveUp => ModelTurn.EndWithErrorAsync(writer, [], "model_request_failed_error",
             "The model request kept failing (or the worker running it kept stopping).", state, ct),
         SessionStep.EndTurn s => IdleAsync(StopReason(s.StopReason), [], ct),
-        SessionStep.Settle => writer.WriteAsync([], null, [.. Ids(state.QueuedOther), .. writer.Row.Ended ? Ids(state.QueuedMessages) : []], true, ct),
+        SessionStep.Settle => writer.WriteAsync(
+            new([]) { Processed = [.. Ids(state.QueuedOther), .. writer.Row.Ended ? Ids(state.QueuedMessages) : []], WorkDone = true }, ct),
         _ => throw new InvalidOperationException($"Unknown step {step}."),
     };
 
@@ -42,7 +45,8 @@ public sealed class StepExecutor(
             // Queued now, so a worker attaches while the model thinks, not after its first tool call.
             await EnqueueWorkAsync(ct);
         }
-        await writer.WriteAsync([HarnessEvents.Status("session.status_running", writer.Now)], "running", Ids(state.QueuedOther), false, ct);
+        await writer.WriteAsync(
+            new([HarnessEvents.Status("session.status_running", writer.Now)]) { Status = "running", Processed = Ids(state.QueuedOther) }, ct);
     }
 
     /// <summary>
@@ -52,7 +56,7 @@ public sealed class StepExecutor(
     private async Task AwaitWorkerAsync(LogState state, CancellationToken ct)
     {
         await EnqueueWorkAsync(ct);
-        await writer.WriteAsync([], null, Ids(state.QueuedOther), true, ct);
+        await writer.WriteAsync(new([]) { Processed = Ids(state.QueuedOther), WorkDone = true }, ct);
     }
 
     private Task EnqueueWorkAsync(CancellationToken ct) =>
@@ -112,7 +116,7 @@ public sealed class StepExecutor(
             return; // No sandbox: the turn ended.
         }
         events.Add(HarnessEvents.ToolResult(call.Use.Id, call.ResultType, result.Content, result.IsError, writer.Now));
-        await writer.WriteAsync(events, null, call.ConfirmationId is null ? null : [call.ConfirmationId], false, ct);
+        await writer.WriteAsync(new(events) { Processed = call.ConfirmationId is null ? null : [call.ConfirmationId] }, ct);
     }
 
     /// <summary>
@@ -209,7 +213,7 @@ public sealed class StepExecutor(
             && state.LastIdle?.Json["stop_reason"]?["event_ids"] is JsonArray ids
             && ids.Select(i => (string?)i).SequenceEqual(step.EventIds);
         return announced
-            ? writer.WriteAsync([], null, Ids(state.QueuedOther), true, ct)
+            ? writer.WriteAsync(new([]) { Processed = Ids(state.QueuedOther), WorkDone = true }, ct)
             : IdleAsync(HarnessEvents.RequiresAction(step.EventIds), Ids(state.QueuedOther), ct);
     }
 
@@ -227,7 +231,7 @@ public sealed class StepExecutor(
         List<string> processed = [.. step.InterruptIds, .. Ids(state.QueuedOther)];
         if (!state.InTurn && state.Pending.Count == 0)
         {
-            await writer.WriteAsync(events, null, processed, false, ct); // Nothing running: just acknowledged.
+            await writer.WriteAsync(new(events) { Processed = processed }, ct); // Nothing running: just acknowledged.
             return;
         }
         await IdleAsync(HarnessEvents.StopReason("end_turn"), processed, ct, events);
@@ -241,7 +245,7 @@ public sealed class StepExecutor(
             ? new JsonObject { ["type"] = "refusal", ["category"] = null, ["explanation"] = null }
             : null;
         List<NewEvent> events = [.. first ?? [], HarnessEvents.Usage(writer.Row.Usage, now), HarnessEvents.Idle(stopReason, now, stopDetails)];
-        await writer.WriteAsync(events, "idle", processed, true, ct);
+        await writer.WriteAsync(new(events) { Status = "idle", Processed = processed, WorkDone = true }, ct);
     }
 
     private static JsonObject StopReason(string modelStopReason) =>

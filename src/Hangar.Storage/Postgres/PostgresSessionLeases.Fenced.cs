@@ -30,29 +30,21 @@ internal sealed partial class PostgresSessionLeases
     /// <summary>The session row as this process's fenced writes last left it, by session: only valid for the same epoch.</summary>
     private readonly ConcurrentDictionary<string, (long Epoch, ResourceRecord Row)> _rows = new(StringComparer.Ordinal);
 
-    public override async Task<IReadOnlyList<EventRecord>> AppendFencedAsync(
-        SessionLease lease,
-        IReadOnlyList<NewEvent> events,
-        Func<ResourceRecord, ResourceRecord>? updateSession,
-        IReadOnlyList<string>? processedEventIds,
-        bool workDone,
-        DateTimeOffset now,
-        CancellationToken ct,
-        long workSeenThroughSeq = long.MaxValue)
+    public override async Task<IReadOnlyList<EventRecord>> AppendFencedAsync(SessionLease lease, FencedWrite write, DateTimeOffset now, CancellationToken ct)
     {
-        if (await TryAppendInOneStatementAsync(lease, events, updateSession, processedEventIds, workDone, now, workSeenThroughSeq, ct) is { } stored)
+        if (await TryAppendInOneStatementAsync(lease, write, now, ct) is { } stored)
         {
             _notifications.Publish(lease.SessionId);
             return stored;
         }
         ResourceRecord? written = null;
-        var capture = updateSession is null ? null : new Func<ResourceRecord, ResourceRecord>(current =>
+        var capture = write.UpdateSession is not { } updateSession ? null : new Func<ResourceRecord, ResourceRecord>(current =>
         {
             var next = updateSession(current);
             written = next with { Revision = current.Revision + 1 };
             return next;
         });
-        var result = await base.AppendFencedAsync(lease, events, capture, processedEventIds, workDone, now, ct, workSeenThroughSeq);
+        var result = await base.AppendFencedAsync(lease, write with { UpdateSession = capture }, now, ct);
         if (written is not null)
         {
             _rows[lease.SessionId] = (lease.Epoch, written);
@@ -61,10 +53,9 @@ internal sealed partial class PostgresSessionLeases
     }
 
     /// <summary>The one-statement write; null when it could not be used or matched nothing (then nothing was written).</summary>
-    private async Task<IReadOnlyList<EventRecord>?> TryAppendInOneStatementAsync(
-        SessionLease lease, IReadOnlyList<NewEvent> events, Func<ResourceRecord, ResourceRecord>? updateSession,
-        IReadOnlyList<string>? processedEventIds, bool workDone, DateTimeOffset now, long workSeenThroughSeq, CancellationToken ct)
+    private async Task<IReadOnlyList<EventRecord>?> TryAppendInOneStatementAsync(SessionLease lease, FencedWrite write, DateTimeOffset now, CancellationToken ct)
     {
+        var (events, updateSession) = (write.Events, write.UpdateSession);
         ResourceRecord? next = null;
         long expected = 0;
         if (updateSession is not null)
@@ -78,19 +69,19 @@ internal sealed partial class PostgresSessionLeases
         }
         var stored = await _db.WriteAsync(async scope =>
         {
-            await using var write = scope.Command(PostgresAppend.Sql(
+            await using var command = scope.Command(PostgresAppend.Sql(
                 (next is null ? "" : RowColumns) + ClearWork,
                 " AND lease_epoch = @epoch AND lease_owner = @owner" + (next is null ? "" : " AND revision = @expected"),
                 Marks));
-            write.WithEvents(_db, lease.WorkspaceId, lease.SessionId, events)
+            command.WithEvents(_db, lease.WorkspaceId, lease.SessionId, events)
                 .With("@epoch", lease.Epoch).With("@owner", lease.Owner)
-                .With("@done", workDone).With("@seen", workSeenThroughSeq)
-                .With("@at", _db.Time(now)).With("@marks", processedEventIds?.ToArray() ?? []);
+                .With("@done", write.WorkDone).With("@seen", write.WorkSeenThroughSeq)
+                .With("@at", _db.Time(now)).With("@marks", write.ProcessedEventIds?.ToArray() ?? []);
             if (next is not null)
             {
-                write.With("@expected", expected).WithValues(_db, next, expected + 1);
+                command.With("@expected", expected).WithValues(_db, next, expected + 1);
             }
-            return await PostgresAppend.RunAsync(write, lease.SessionId, events, ct);
+            return await PostgresAppend.RunAsync(command, lease.SessionId, events, ct);
         }, ct);
         if (stored is not null && next is not null)
         {

@@ -8,16 +8,9 @@ internal abstract partial class SqlSessionLeases
     /// claimed since may still write, because no other worker can have acted on the session; the
     /// moment another worker claims it, the epoch moves on and this write is refused.
     /// </remarks>
-    public virtual async Task<IReadOnlyList<EventRecord>> AppendFencedAsync(
-        SessionLease lease,
-        IReadOnlyList<NewEvent> events,
-        Func<ResourceRecord, ResourceRecord>? updateSession,
-        IReadOnlyList<string>? processedEventIds,
-        bool workDone,
-        DateTimeOffset now,
-        CancellationToken ct,
-        long workSeenThroughSeq = long.MaxValue)
+    public virtual async Task<IReadOnlyList<EventRecord>> AppendFencedAsync(SessionLease lease, FencedWrite write, DateTimeOffset now, CancellationToken ct)
     {
+        var (events, updateSession, processedEventIds) = (write.Events, write.UpdateSession, write.ProcessedEventIds);
         var stored = await db.WriteAsync(async scope =>
         {
             // Locks the row (PostgreSQL) so no claim can slip in between the check and the commit.
@@ -34,7 +27,7 @@ internal abstract partial class SqlSessionLeases
                     + "AND processed_at IS NULL AND id IN " + processed.WithList("event", processedEventIds);
                 await processed.With("@at", db.Time(now)).With("@session", lease.SessionId).ExecuteNonQueryAsync(ct);
             }
-            if (workDone && await LastSeqBeforeAsync(scope, lease.SessionId, inserted, ct) <= workSeenThroughSeq)
+            if (write.WorkDone && await LastSeqBeforeAsync(scope, lease.SessionId, inserted, ct) <= write.WorkSeenThroughSeq)
             {
                 await using var done = scope.Command(
                     "UPDATE resources SET has_work = FALSE, work_since = NULL WHERE kind = 'session' AND id = @session");
