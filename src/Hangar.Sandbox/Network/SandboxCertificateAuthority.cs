@@ -53,7 +53,8 @@ internal sealed class SandboxCertificateAuthority : IDisposable
         {
             var entry = _leaves.GetOrAdd(target.Host, _ => new Lazy<Leaf>(() => Mint(target)));
             var leaf = entry.Value;
-            if (leaf.Certificate.NotAfter.ToUniversalTime() - DateTime.UtcNow > RenewBefore)
+            // A leaf already running to the CA's own end cannot be renewed: the instance must restart to get a new CA.
+            if (leaf.Certificate.NotAfter - DateTime.Now > RenewBefore || leaf.Certificate.NotAfter >= _certificate.NotAfter)
             {
                 return leaf.Context;
             }
