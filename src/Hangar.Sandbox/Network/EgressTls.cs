@@ -25,6 +25,7 @@ internal static class EgressTls
             // An IP literal sends no SNI and is checked against the certificate's IP addresses.
             TargetHost = target.Host,
             ApplicationProtocols = Http11Only,
+            // As HttpClient by default: an online CRL/OCSP fetch would stall every intercepted request.
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
             {
