@@ -66,7 +66,8 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost, ISandboxOutputs
 
     /// <summary>
     /// The session's <c>environment_variable</c> credentials as the shell's environment: name → placeholder, never the
-    /// value (the egress proxy swaps placeholders for values on the way out).
+    /// value (the egress proxy swaps placeholders for values on the way out), plus the CA bundle variables when the
+    /// proxy terminates HTTPS for them (<see cref="SessionMounts.AddTrustBundle"/>).
     /// </summary>
     internal IReadOnlyDictionary<string, string> SecretPlaceholders { get; init; } = new Dictionary<string, string>();
 

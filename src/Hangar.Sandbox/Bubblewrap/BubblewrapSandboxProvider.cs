@@ -169,10 +169,18 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
                     options.AllowPrivateEgress, session.Uid, CancellationToken.None);
                 await RepositoryClone.CloneAsync(options, store, session, cgroup, git, request.Repositories, CancellationToken.None);
             }
+            var environment = request.Secrets.ToDictionary(s => s.Name, s => s.Placeholder, StringComparer.Ordinal);
+            // The proxy terminates HTTPS to credential hosts with its own CA: the sandbox must trust it.
+            if (proxy?.TrustedCaPem is { } caPem)
+            {
+                (session, var trust) = SessionMounts.AddTrustBundle(session, caPem);
+                foreach (var (variable, path) in trust)
+                    environment[variable] = path;
+            }
             var sandbox = new BubblewrapSandbox(name, options, store, session, policy, proxy, userMode && slirpAvailable, layer, cgroup, OnDisposedAsync)
             {
                 GitProxy = git,
-                SecretPlaceholders = request.Secrets.ToDictionary(s => s.Name, s => s.Placeholder, StringComparer.Ordinal),
+                SecretPlaceholders = environment,
             };
             sandbox.Start();
             LogCreated(logger, request.SessionId, session.Uid, policy.GetType().Name);

@@ -58,6 +58,40 @@ internal static class SessionMounts
         return session with { Mounts = mounts };
     }
 
+    /// <summary>The host's CA bundle (Debian layout), which the sandbox also sees through its read-only /etc/ssl.</summary>
+    public const string HostCaBundle = "/etc/ssl/certs/ca-certificates.crt";
+
+    /// <summary>Where the bundle goes when the host has none at <see cref="HostCaBundle"/> to bind over.</summary>
+    public const string FallbackCaBundleInside = "/run/sbx/ca-certificates.crt";
+
+    /// <summary>The variables common TLS stacks read for their trust store (OpenSSL, curl, requests, Node, git, pip).</summary>
+    public static readonly IReadOnlyList<string> CaBundleVariables =
+        ["SSL_CERT_FILE", "CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "GIT_SSL_CAINFO", "PIP_CERT"];
+
+    /// <summary>
+    /// Makes the sandbox trust the egress proxy's CA (HTTPS to credential hosts is terminated there): the host's
+    /// bundle plus <paramref name="caPem"/> in <c>&lt;session&gt;/ca-certificates.crt</c> (root-owned, 0444, replaced
+    /// atomically at each sandbox start), bound read-only over the sandbox's bundle path, and the variables that
+    /// point there. Only a certificate ever goes into it; the CA's key stays in the proxy's memory.
+    /// </summary>
+    public static (SessionLayout Session, IReadOnlyDictionary<string, string> Environment) AddTrustBundle(SessionLayout session, string caPem)
+    {
+        if (OperatingSystem.IsWindows())
+            throw new PlatformNotSupportedException("bubblewrap sandboxes need Linux");
+        var hostBundle = File.Exists(HostCaBundle) ? File.ReadAllText(HostCaBundle).TrimEnd() + "\n" : "";
+        var source = Path.Join(session.Directory, "ca-certificates.crt");
+        var partial = source + ".partial";
+        File.WriteAllText(partial, hostBundle + "# Hangar sandbox egress proxy: HTTPS to credential hosts is terminated there\n" + caPem.TrimEnd() + "\n");
+        File.SetUnixFileMode(partial, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.Move(partial, source, overwrite: true);
+        // Bind over the usual path so tools that ignore the variables (openssl's default, most curl builds) trust it
+        // too; a symlinked bundle (another distribution's layout) could lead outside /etc/ssl, so that one is left alone.
+        var hostFile = new FileInfo(HostCaBundle);
+        var inside = hostFile.Exists && hostFile.LinkTarget is null ? HostCaBundle : FallbackCaBundleInside;
+        var mounts = session.Mounts.Where(m => m.Target != inside).Append(new BindMount(source, inside, ReadOnly: true)).ToList();
+        return (session with { Mounts = mounts }, CaBundleVariables.ToDictionary(name => name, _ => inside, StringComparer.Ordinal));
+    }
+
     public static string? Refusal(string mountPath)
     {
         if (!mountPath.StartsWith('/') || mountPath.Split('/').Any(part => part is "." or "..") || mountPath.Contains('\0'))

@@ -11,24 +11,38 @@ internal sealed class ByteRelay(TimeSpan idleTimeout)
 {
     private const int BufferSize = 64 * 1024;
 
-    public async Task<(long Up, long Down)> RunAsync(Stream client, Stream upstream, Socket upstreamSocket, CancellationToken cancellationToken)
+    public Task<(long Up, long Down)> RunAsync(Stream client, Stream upstream, Socket upstreamSocket, CancellationToken cancellationToken) =>
+        RunAsync(client, upstream, () => ShutdownQuietly(upstreamSocket), firstDown: null, cancellationToken);
+
+    /// <summary>
+    /// As above with a custom client-EOF action, and <paramref name="firstDown"/> (bytes it wrote) run before the
+    /// downstream copy, under the same idle timeout (an intercepted response's head rewrite).
+    /// </summary>
+    public async Task<(long Up, long Down)> RunAsync(Stream client, Stream upstream, Action? onClientEof,
+        Func<CancellationToken, Task<long>>? firstDown, CancellationToken cancellationToken)
     {
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         idle.CancelAfter(idleTimeout);
-        var up = PumpAsync(client, upstream, idle, onEof: () => ShutdownQuietly(upstreamSocket));
-        var down = PumpAsync(upstream, client, idle, onEof: null);
+        var up = PumpAsync(client, upstream, idle, onEof: onClientEof);
+        var down = PumpAsync(upstream, client, idle, onEof: null, firstDown);
         var downBytes = await down;
         await idle.CancelAsync();
         var upBytes = await up;
         return (upBytes, downBytes);
     }
 
-    private async Task<long> PumpAsync(Stream from, Stream to, CancellationTokenSource idle, Action? onEof)
+    private async Task<long> PumpAsync(Stream from, Stream to, CancellationTokenSource idle, Action? onEof,
+        Func<CancellationToken, Task<long>>? first = null)
     {
         var buffer = new byte[BufferSize];
         long total = 0;
         try
         {
+            if (first is not null)
+            {
+                total += await first(idle.Token);
+            }
+
             while (true)
             {
                 var read = await from.ReadAsync(buffer, idle.Token);

@@ -10,7 +10,8 @@ namespace Hangar.Sandbox.Network;
 /// resolve once, check every address, connect to a checked address, then relay bytes until either
 /// side is done or the connection idles out.
 /// </summary>
-internal sealed class EgressConnection(string sessionId, EgressRules rules, EgressProxyOptions options, ILogger logger, EgressSecrets? secrets = null)
+internal sealed class EgressConnection(string sessionId, EgressRules rules, EgressProxyOptions options, ILogger logger,
+    EgressSecrets? secrets = null, SandboxCertificateAuthority? authority = null)
 {
     private sealed record Request(string Method, EgressTarget Target, byte[] UpstreamPreamble)
     {
@@ -70,6 +71,13 @@ internal sealed class EgressConnection(string sessionId, EgressRules rules, Egre
         var leftover = read.Leftover;
         if (request.Method == "CONNECT")
         {
+            // Only a host a credential applies to is decrypted; every other tunnel stays a blind byte relay.
+            if (authority is not null && secrets?.For(target) is { Count: > 0 } connectSwaps)
+            {
+                await InterceptAsync(clientStream, upstreamStream, request, leftover, connectSwaps, authority, cancellationToken);
+                return;
+            }
+
             await clientStream.WriteAsync(ProxyResponses.ConnectionEstablished, cancellationToken);
         }
         else if (secrets is { IsEmpty: false } && secrets.For(target) is { Count: > 0 } swaps && request.Origin is { } origin)
@@ -88,6 +96,38 @@ internal sealed class EgressConnection(string sessionId, EgressRules rules, Egre
 
         var (up, down) = await new ByteRelay(options.IdleTimeout).RunAsync(clientStream, upstreamStream, upstream, cancellationToken);
         logger.Closed(sessionId, target.Host, target.Port, up + leftover.Length, down);
+    }
+
+    /// <summary>
+    /// TLS to the upstream first, verified: a host whose certificate fails gets a 502 to the CONNECT, before the
+    /// sandbox could send anything. Then the tunnel is accepted and terminated with the sandbox CA's leaf.
+    /// </summary>
+    private async Task InterceptAsync(Stream clientStream, Stream upstreamStream, Request request, ReadOnlyMemory<byte> leftover,
+        IReadOnlyList<Hangar.Tools.SandboxSecret> swaps, SandboxCertificateAuthority ca, CancellationToken cancellationToken)
+    {
+        var target = request.Target;
+        var (upstreamTls, failure) = await EgressTls.ConnectUpstreamAsync(upstreamStream, target, options, cancellationToken);
+        if (upstreamTls is null)
+        {
+            await FailAsync(clientStream, request, 502, failure!, cancellationToken);
+            return;
+        }
+
+        await using (upstreamTls)
+        {
+            logger.Intercepting(sessionId, target.Host, target.Port);
+            await clientStream.WriteAsync(ProxyResponses.ConnectionEstablished, cancellationToken);
+            var inner = leftover.IsEmpty ? clientStream : new PrefixedStream(leftover, clientStream);
+            await using var clientTls = await EgressTls.AcceptClientAsync(inner, target, ca, options.HeaderTimeout, cancellationToken);
+            if (clientTls is null)
+            {
+                logger.ClientRefusedCertificate(sessionId, target.Host, target.Port);
+                return;
+            }
+
+            var (up, down) = await EgressInterception.RunAsync(clientTls, upstreamTls, target, swaps, options, cancellationToken);
+            logger.Closed(sessionId, target.Host, target.Port, up, down);
+        }
     }
 
     private static Request? ParseRequest(ProxyRequestHead head, out string error)

@@ -18,6 +18,7 @@ internal sealed class EgressListener : IAsyncDisposable
     private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _acceptLoop;
+    private readonly SandboxCertificateAuthority? _authority;
     private int _active;
 
     public EgressListener(string sessionId, string socketPath, NetworkPolicy policy, EgressRules rules, EgressProxyOptions options, ILogger logger,
@@ -29,7 +30,9 @@ internal sealed class EgressListener : IAsyncDisposable
         _options = options;
         _logger = logger;
         _slots = new SemaphoreSlim(options.MaxConnectionsPerSandbox, options.MaxConnectionsPerSandbox);
-        _handler = new EgressConnection(sessionId, rules, options, logger, secrets);
+        // A CA only where there is something to swap: a sandbox without credentials trusts nothing new.
+        _authority = secrets is { IsEmpty: false } ? new SandboxCertificateAuthority(sessionId) : null;
+        _handler = new EgressConnection(sessionId, rules, options, logger, secrets, _authority);
         _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
@@ -42,6 +45,7 @@ internal sealed class EgressListener : IAsyncDisposable
         catch
         {
             _socket.Dispose();
+            _authority?.Dispose();
             throw;
         }
 
@@ -49,6 +53,9 @@ internal sealed class EgressListener : IAsyncDisposable
     }
 
     public string SocketPath { get; }
+
+    /// <summary>The certificate the sandbox must trust for intercepted HTTPS (PEM, public part); null without credentials.</summary>
+    public string? TrustedCaPem => _authority?.CertificatePem;
 
     /// <summary>The policy this listener enforces.</summary>
     public NetworkPolicy Policy { get; }
@@ -146,6 +153,7 @@ internal sealed class EgressListener : IAsyncDisposable
         await _acceptLoop;
         _stopping.Dispose();
         _slots.Dispose();
+        _authority?.Dispose();
         File.Delete(SocketPath);
         _logger.Stopped(_sessionId);
     }

@@ -41,4 +41,12 @@ internal static partial class EgressLog
     [LoggerMessage(EventId = 4108, Level = LogLevel.Error,
         Message = "Egress connection for session {SessionId} failed unexpectedly")]
     public static partial void ConnectionCrashed(this ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(EventId = 4109, Level = LogLevel.Information,
+        Message = "Egress CONNECT {Host}:{Port} for session {SessionId} terminated in the proxy to swap credential placeholders")]
+    public static partial void Intercepting(this ILogger logger, string sessionId, string host, int port);
+
+    [LoggerMessage(EventId = 4110, Level = LogLevel.Warning,
+        Message = "Egress CONNECT {Host}:{Port} for session {SessionId}: the client did not accept the sandbox CA's certificate (certificate pinning or its own CA store?); nothing was sent")]
+    public static partial void ClientRefusedCertificate(this ILogger logger, string sessionId, string host, int port);
 }

@@ -57,7 +57,7 @@ public sealed class EgressProxy(EgressProxyOptions options, ILogger<EgressProxy>
                 // Secrets come with a sandbox start: a listener given some is never reused, always rebuilt with them.
                 if (running.Policy.Equals(policy) && secrets is not { Count: > 0 })
                 {
-                    return new EgressEndpoint(running.SocketPath);
+                    return new EgressEndpoint(running.SocketPath) { TrustedCaPem = running.TrustedCaPem };
                 }
 
                 _listeners.Remove(sessionId);
@@ -78,7 +78,7 @@ public sealed class EgressProxy(EgressProxyOptions options, ILogger<EgressProxy>
                 secrets is { Count: > 0 } ? new EgressSecrets(secrets) : null);
             _listeners[sessionId] = listener;
             _logger.Started(sessionId, socketPath, Describe(policy));
-            return new EgressEndpoint(socketPath);
+            return new EgressEndpoint(socketPath) { TrustedCaPem = listener.TrustedCaPem };
         }
         finally
         {

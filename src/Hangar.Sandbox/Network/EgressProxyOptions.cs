@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Hangar.Tools.Network;
 
 namespace Hangar.Sandbox.Network;
@@ -32,6 +33,12 @@ public sealed record EgressProxyOptions
 
     /// <summary>A relayed connection with no bytes in either direction for this long is closed.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Roots trusted for upstream TLS in addition to the host's trust store, when the proxy terminates HTTPS to a
+    /// credential's host (tests, an operator's private CA). Empty by default; there is no "accept any" setting.
+    /// </summary>
+    public X509Certificate2Collection UpstreamTrustedRoots { get; init; } = [];
 
     /// <summary>Name resolution; tests substitute fixed answers for made-up names.</summary>
     public EgressResolver Resolver { get; init; } = static (host, ct) => Dns.GetHostAddressesAsync(host, ct);

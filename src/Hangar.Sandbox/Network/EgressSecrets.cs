@@ -5,11 +5,11 @@ namespace Hangar.Sandbox.Network;
 
 /// <summary>
 /// Placeholder substitution at egress (vault <c>environment_variable</c> credentials): a sandbox holds only
-/// placeholders; in a plain-HTTP request to a host a credential allows, the proxy replaces that credential's
-/// placeholder with its value — in header values when the credential allows headers, in a body with a
-/// <c>Content-Length</c> of at most <see cref="MaxBodyBytes"/> when it allows bodies. Anywhere else (another
-/// host, a disabled location, a chunked or larger body, an HTTPS tunnel, which the proxy does not decrypt)
-/// the placeholder goes out as it is: the value never reaches a host the credential does not name.
+/// placeholders; in a request to a host a credential allows (plain HTTP, or HTTPS the proxy terminates for that
+/// host: <see cref="EgressInterception"/>), the proxy replaces that credential's placeholder with its value — in
+/// header values when the credential allows headers, in a body with a <c>Content-Length</c> of at most
+/// <see cref="MaxBodyBytes"/> when it allows bodies. Anywhere else (another host, a disabled location, a chunked or
+/// larger body) the placeholder goes out as it is: the value never reaches a host the credential does not name.
 /// </summary>
 internal sealed class EgressSecrets
 {

@@ -22,8 +22,9 @@ public interface IEgressProxy
     Task<EgressEndpoint> StartAsync(string sessionId, NetworkPolicy policy, int clientUid, CancellationToken ct);
 
     /// <summary>
-    /// As above, swapping <paramref name="secrets"/>' placeholders for their values in plain-HTTP requests to the hosts
-    /// each allows (<c>environment_variable</c> vault credentials). A proxy that cannot swap must refuse secrets.
+    /// As above, swapping <paramref name="secrets"/>' placeholders for their values in requests to the hosts each allows
+    /// (<c>environment_variable</c> vault credentials): plain HTTP, and HTTPS by terminating TLS with a CA the sandbox
+    /// must trust (<see cref="EgressEndpoint.TrustedCaPem"/>). A proxy that cannot swap must refuse secrets.
     /// </summary>
     Task<EgressEndpoint> StartAsync(
         string sessionId, NetworkPolicy policy, int clientUid, IReadOnlyList<Hangar.Tools.SandboxSecret> secrets, CancellationToken ct) =>
@@ -36,4 +37,11 @@ public interface IEgressProxy
 }
 
 /// <summary>Where the sandbox reaches the proxy: an absolute host path of a unix stream socket.</summary>
-public sealed record EgressEndpoint(string UnixSocketPath);
+public sealed record EgressEndpoint(string UnixSocketPath)
+{
+    /// <summary>
+    /// When the proxy terminates HTTPS to credential hosts: its per-instance CA certificate (PEM, never the key), which
+    /// the sandbox must trust. Null when the proxy intercepts nothing.
+    /// </summary>
+    public string? TrustedCaPem { get; init; }
+}

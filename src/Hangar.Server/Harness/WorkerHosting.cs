@@ -45,7 +45,7 @@ public static class WorkerHosting
             // Refuses when a required host program or kernel feature is missing; warns about optional ones.
             HostRequirements.Check(sandboxOptions).Enforce(loggers.CreateLogger<HostReport>());
             var egress = new EgressProxy(
-                new EgressProxyOptions { SocketDirectory = Path.Combine(root, "egress"), AllowPrivateEgress = allowPrivate },
+                new EgressProxyOptions { SocketDirectory = Path.Combine(root, "egress"), AllowPrivateEgress = allowPrivate, UpstreamTrustedRoots = settings.EgressUpstreamTrustedRoots },
                 loggers.CreateLogger<EgressProxy>());
             owned.Add(egress);
             var bubblewrap = await BubblewrapSandboxProvider.CreateAsync(

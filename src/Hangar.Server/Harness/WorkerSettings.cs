@@ -49,6 +49,12 @@ public sealed record WorkerSettings
     /// </summary>
     public Hangar.Tools.Network.PrivateEgressAllowlist? AllowPrivateEgress { get; init; }
 
+    /// <summary>
+    /// Roots the egress proxy trusts, besides the host's store, for upstream TLS when it terminates HTTPS to a
+    /// credential's host (tests, an operator's private CA); empty: the host's trust store only.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2Collection EgressUpstreamTrustedRoots { get; init; } = [];
+
     public SandboxKind Sandbox { get; init; } = SandboxKind.Bubblewrap;
 
     /// <summary>How <c>unrestricted</c> sandboxes reach the network (<c>HANGAR_UNRESTRICTED_NETWORK</c>, read by the command line).</summary>

@@ -13,6 +13,10 @@ public sealed class EgressProxyFixture : IAsyncLifetime
     {
         ["allowed.test"] = [IPAddress.Loopback],
         ["blocked.test"] = [IPAddress.Loopback],
+        // HTTPS stand-ins (SandboxNetworkFixture): a credential's host, a host without credentials, a bad certificate.
+        ["secure.test"] = [IPAddress.Loopback],
+        ["other.test"] = [IPAddress.Loopback],
+        ["untrusted.test"] = [IPAddress.Loopback],
         // A name whose answer mixes a public and a loopback address: one bad address refuses it all.
         ["rebind.test"] = [IPAddress.Parse("93.184.216.34"), IPAddress.Loopback],
     };

@@ -12,6 +12,9 @@ namespace Hangar.Sandbox.Tests.Network;
 /// resolver). Two providers: one whose proxy allows private destinations (an allowlist of every private range and loopback,
 /// loopback standing in for the internet) and one with the operator default (private egress refused), both
 /// with <c>unrestricted</c> through the proxy (the default); a third opts into slirp4netns for <c>unrestricted</c>.
+/// Two HTTPS servers stand in for APIs: <see cref="Secure"/> (secure.test and other.test, certificate from
+/// <see cref="UpstreamCa"/>, which the private-egress proxy trusts as an extra root) and <see cref="Untrusted"/>
+/// (untrusted.test, certificate from a CA nobody trusts).
 /// </summary>
 public sealed class SandboxNetworkFixture : IAsyncLifetime
 {
@@ -21,6 +24,14 @@ public sealed class SandboxNetworkFixture : IAsyncLifetime
     public LoopbackHttpServer Allowed { get; private set; } = null!;
 
     public LoopbackHttpServer Blocked { get; private set; } = null!;
+
+    public TestCertificateAuthority UpstreamCa { get; } = new("Hangar test upstream CA");
+
+    private readonly TestCertificateAuthority unknownCa = new("Hangar test unknown CA");
+
+    public LoopbackHttpsServer Secure { get; private set; } = null!;
+
+    public LoopbackHttpsServer Untrusted { get; private set; } = null!;
 
     /// <summary>Proxy allows private (loopback) destinations.</summary>
     public BubblewrapSandboxProvider PrivateEgress { get; private set; } = null!;
@@ -35,6 +46,8 @@ public sealed class SandboxNetworkFixture : IAsyncLifetime
     {
         Allowed = await LoopbackHttpServer.StartAsync("allowed");
         Blocked = await LoopbackHttpServer.StartAsync("blocked");
+        Secure = await LoopbackHttpsServer.StartAsync(UpstreamCa.Issue("secure.test", "other.test"));
+        Untrusted = await LoopbackHttpsServer.StartAsync(unknownCa.Issue("untrusted.test"));
         PrivateEgress = await CreateProviderAsync("private", allowPrivate: true);
         PublicOnly = await CreateProviderAsync("public", allowPrivate: false);
         UserMode = await CreateProviderAsync("usermode", allowPrivate: true, UnrestrictedNetwork.UserMode);
@@ -50,6 +63,7 @@ public sealed class SandboxNetworkFixture : IAsyncLifetime
             SocketDirectory = Path.Join(data, "egress"),
             AllowPrivateEgress = allowPrivate,
             Resolver = EgressProxyFixture.Resolve,
+            UpstreamTrustedRoots = [UpstreamCa.Certificate],
         });
         var provider = await BubblewrapSandboxProvider.CreateAsync(
             new SandboxOptions { DataDirectory = data, Limits = SandboxFixture.TestLimits, UnrestrictedNetwork = unrestricted }, NullLogger.Instance, proxy, CancellationToken.None);
@@ -58,10 +72,13 @@ public sealed class SandboxNetworkFixture : IAsyncLifetime
         return provider;
     }
 
-    /// <summary>A fresh session's sandbox with <c>config.networking</c> = <paramref name="networking"/>.</summary>
-    public static Task<ISandbox> AcquireAsync(BubblewrapSandboxProvider provider, JsonObject networking) =>
+    /// <summary>A fresh session's sandbox with <c>config.networking</c> = <paramref name="networking"/> (and these credentials).</summary>
+    public static Task<ISandbox> AcquireAsync(BubblewrapSandboxProvider provider, JsonObject networking, params SandboxSecret[] secrets) =>
         provider.AcquireAsync(
-            new SandboxRequest("wrk_test", SandboxFixture.NewSessionId(), new JsonObject { ["type"] = "cloud", ["networking"] = networking }),
+            new SandboxRequest("wrk_test", SandboxFixture.NewSessionId(), new JsonObject { ["type"] = "cloud", ["networking"] = networking })
+            {
+                Secrets = secrets,
+            },
             CancellationToken.None);
 
     public static JsonObject Limited(params string[] hosts) => new()
@@ -78,6 +95,10 @@ public sealed class SandboxNetworkFixture : IAsyncLifetime
             await item.DisposeAsync();
         await Allowed.DisposeAsync();
         await Blocked.DisposeAsync();
+        await Secure.DisposeAsync();
+        await Untrusted.DisposeAsync();
+        UpstreamCa.Dispose();
+        unknownCa.Dispose();
         Directory.Delete(root, recursive: true);
     }
 }

@@ -9,16 +9,16 @@ namespace Hangar.Conformance.Tests.Harness.Sandboxed;
 
 /// <summary>
 /// <c>environment_variable</c> vault credentials in real bubblewrap sandboxes: the sandbox sees a placeholder,
-/// the egress proxy puts the value into plain-HTTP requests to the credential's hosts only, and the value is
-/// in no event and no model request.
+/// the egress proxy puts the value into plain-HTTP and HTTPS requests to the credential's hosts only, and the value
+/// is in no event and no model request.
 /// </summary>
 [Collection(SandboxVaultHangarCollection.Name)]
 public sealed class EnvironmentCredentialTests(SandboxVaultHangar hangar)
 {
-    private static string Curl(int port, string host, string path) =>
+    private static string Curl(int port, string host, string path, string scheme = "http", string extra = "") =>
         // NO_PROXY lists 127.0.0.1 for the sandbox's own loopback; these requests must go out through the proxy.
-        $"env -u NO_PROXY -u no_proxy curl -s -o /dev/null -w '%{{http_code}}' -x http://127.0.0.1:3128 "
-        + $"-H \"X-Key: Bearer $STRIPE_KEY\" --data-binary \"key=$STRIPE_KEY&n=1\" http://{host}:{port}{path}";
+        $"env -u NO_PROXY -u no_proxy curl -sS {extra} -o /dev/null -w '%{{http_code}}' -x http://127.0.0.1:3128 "
+        + $"-H \"X-Key: Bearer $STRIPE_KEY\" --data-binary \"key=$STRIPE_KEY&n=1\" {scheme}://{host}:{port}{path}";
 
     [Fact]
     public async Task The_sandbox_sees_a_placeholder_and_only_allowed_hosts_receive_the_value()
@@ -59,6 +59,40 @@ public sealed class EnvironmentCredentialTests(SandboxVaultHangar hangar)
         var log = await raw.GetStringAsync($"/v1/sessions/{sessionId}/events?limit=1000", ct);
         Assert.DoesNotContain(secret, log);
         Assert.All(script.Requests, request => Assert.DoesNotContain(secret, request.RawBody));
+    }
+
+    [Fact]
+    public async Task Over_HTTPS_the_proxy_terminates_TLS_for_the_credentials_host_only_and_swaps_there()
+    {
+        var ct = Timeouts.Test(180);
+        await using var upstream = await RecordingHttpsServer.StartAsync();
+        var client = hangar.Client();
+        var secret = "sk_live_" + Guid.NewGuid().ToString("N");
+        var vault = await client.Beta.Vaults.Create(new VaultCreateParams { DisplayName = Arrange.Name("vault") }, ct);
+        await CreateAsync(client, vault.ID, secret, ct);
+
+        var script = hangar.Scripts.New().Then(
+            // 127.0.0.1 is the credential's host: the sandbox trusts the proxy's CA, no -k needed.
+            SandboxedHangar.Bash(Curl(upstream.Port, "127.0.0.1", "/allowed", "https")),
+            // localhost is not: a blind tunnel, so the client meets the upstream's own (test) certificate.
+            SandboxedHangar.Bash(Curl(upstream.Port, "localhost", "/elsewhere", "https", "-k")),
+            FakeReply.Text("done"));
+        var sessionId = await hangar.SessionAsync(script, ct, vault.ID);
+        await client.SendAsync(sessionId, ct, Turns.Message("use the key over https"));
+        var events = await client.WaitForIdleAsync(sessionId, ct);
+        var results = Turns.All<BetaManagedAgentsAgentToolResultEvent>(events).Select(SandboxedHangar.Text).ToList();
+
+        Assert.Equal(2, results.Count);
+        Assert.Contains("200", results[0]);
+        Assert.Contains("200", results[1]);
+        var allowed = Assert.Single(upstream.Requests, r => r.Path == "/allowed");
+        Assert.Equal($"Bearer {secret}", allowed.Key);
+        Assert.Equal($"key={secret}&n=1", allowed.Body);
+        var elsewhere = Assert.Single(upstream.Requests, r => r.Path == "/elsewhere");
+        Assert.StartsWith("Bearer hangar_secret_placeholder_", elsewhere.Key);
+        Assert.DoesNotContain(secret, elsewhere.Key + elsewhere.Body);
+        using var raw = hangar.Server.Raw();
+        Assert.DoesNotContain(secret, await raw.GetStringAsync($"/v1/sessions/{sessionId}/events?limit=1000", ct));
     }
 
     [Fact]

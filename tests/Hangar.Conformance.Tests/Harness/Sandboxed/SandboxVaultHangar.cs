@@ -10,7 +10,8 @@ namespace Hangar.Conformance.Tests.Harness.Sandboxed;
 
 /// <summary>
 /// A Hangar server (SQLite) with bubblewrap sandboxes, a master key for vaults, loopback egress allowed (so a
-/// test HTTP server on 127.0.0.1 is reachable through the sandbox's egress proxy) and small output limits.
+/// test HTTP server on 127.0.0.1 is reachable through the sandbox's egress proxy), the test HTTPS servers' CA
+/// trusted by that proxy, and small output limits.
 /// Needs root and working bwrap, as <see cref="SandboxedHangar"/> does.
 /// </summary>
 public sealed class SandboxVaultHangar : IAsyncLifetime
@@ -34,6 +35,7 @@ public sealed class SandboxVaultHangar : IAsyncLifetime
         var settings = SandboxedHangar.BubblewrapSettings(Model, _scratch) with
         {
             AllowPrivateEgress = true,
+            EgressUpstreamTrustedRoots = [RecordingHttpsServer.Authority],
             OutputLimits = new OutputLimits(MaxFileBytes: MaxOutputFileBytes, MaxSessionBytes: 1 << 20, MaxFiles: 50),
         };
         var cipher = new SecretCipher(MasterKey.Generate());
