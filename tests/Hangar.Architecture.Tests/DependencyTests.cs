@@ -132,7 +132,7 @@ public sealed class DependencyTests
         return XDocument.Load(path);
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Hangar.Harness.Models;
 using Hangar.Sandbox.Bubblewrap;
 using Hangar.Server;
 using Hangar.Server.Harness;
@@ -58,6 +59,7 @@ internal static class DemoCommand
             Port = port,
             Store = new StoreOptions(DataDirectory: dataDirectory),
             BootstrapApiKey = key,
+            Workers = new WorkerSettings { Models = new ModelRouter(ModelRoutingOptions.FromEnvironment(Environment.GetEnvironmentVariable)) },
         };
         await using var app = await BuildWithSandboxAsync(options, ct);
         await app.StartAsync(ct);

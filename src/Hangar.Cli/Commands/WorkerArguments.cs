@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hangar.Harness.Models;
 using Hangar.Sandbox.Bubblewrap;
 using Hangar.Server.Harness;
 using Hangar.Tools.Network;
@@ -72,6 +73,7 @@ internal sealed class SandboxArguments
         var state = parse.GetValue(stateDirectory) ?? Variable(StateDirectoryVariable);
         return settings with
         {
+            Models = settings.Models ?? new ModelRouter(ModelRoutingOptions.FromEnvironment(Variable)),
             WorkspacesDirectory = state is null ? settings.WorkspacesDirectory : Path.GetFullPath(state),
             AllowPrivateEgress = Allowlist(parse.GetValue(allowPrivateEgress)),
             UnrestrictedNetwork = Parse(UnrestrictedNetworkSetting.Variable, () => UnrestrictedNetworkSetting.Parse(Variable(UnrestrictedNetworkSetting.Variable))),

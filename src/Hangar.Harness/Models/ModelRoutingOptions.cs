@@ -16,6 +16,9 @@ public sealed record ModelRoutingOptions(
     public const string DefaultOpenAiPrefix = "openai/";
 
     /// <summary><c>ANTHROPIC_API_KEY</c>, <c>ANTHROPIC_BASE_URL</c>, <c>HANGAR_OPENAI_BASE_URL</c>, <c>HANGAR_OPENAI_API_KEY</c>.</summary>
-    public static ModelRoutingOptions FromEnvironment() =>
-        new(AnthropicModelOptions.FromEnvironment(), OpenAiCompatibleOptions.FromEnvironment());
+    public static ModelRoutingOptions FromEnvironment(Func<string, string?> variable) =>
+        new(AnthropicModelOptions.FromEnvironment(variable), OpenAiCompatibleOptions.FromEnvironment(variable));
+
+    /// <summary>No provider configured: every model call fails with what to set.</summary>
+    public static ModelRoutingOptions None { get; } = new(new AnthropicModelOptions(ApiKey: null));
 }

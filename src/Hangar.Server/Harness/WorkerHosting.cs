@@ -66,7 +66,7 @@ public static class WorkerHosting
         {
             WebFetcher = webFetcher,
             WebSearch = settings.WebSearch,
-            Models = settings.Models ?? new ModelRouter(ModelRoutingOptions.FromEnvironment()),
+            Models = settings.Models ?? new ModelRouter(ModelRoutingOptions.None),
             Sandboxes = sandboxes,
             EagerSandbox = settings.EagerSandbox,
             BuiltInTools = BuiltInTools.Definitions(),

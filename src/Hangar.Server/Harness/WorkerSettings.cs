@@ -6,8 +6,8 @@ using Hangar.Tools;
 namespace Hangar.Server.Harness;
 
 /// <summary>
-/// How this process runs harness workers. Models default to the environment's configuration
-/// (<see cref="ModelRoutingOptions.FromEnvironment"/>) and sandboxes to bubblewrap under the
+/// How this process runs harness workers. The command line sets the models from the environment
+/// (<see cref="ModelRoutingOptions.FromEnvironment"/>); sandboxes default to bubblewrap under the
 /// data directory; tests may substitute their own.
 /// </summary>
 public sealed record WorkerSettings
@@ -31,7 +31,7 @@ public sealed record WorkerSettings
     /// <summary>See <see cref="HarnessOptions.CompactionThreshold"/>; tests lower it to compact small sessions.</summary>
     public double CompactionThreshold { get; init; } = HarnessOptions.DefaultCompactionThreshold;
 
-    /// <summary>Null: <see cref="ModelRouter"/> over <see cref="ModelRoutingOptions.FromEnvironment"/>.</summary>
+    /// <summary>Null: no provider (<see cref="ModelRoutingOptions.None"/>; only the built-in scripted model answers).</summary>
     public IModelRouter? Models { get; init; }
 
     /// <summary>Null: a provider of <see cref="Sandbox"/>'s kind in <see cref="WorkspacesDirectory"/>.</summary>

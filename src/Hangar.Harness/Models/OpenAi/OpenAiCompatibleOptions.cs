@@ -12,15 +12,16 @@ public sealed record OpenAiCompatibleOptions(Uri BaseUrl, string? ApiKey, TimeSp
     public const string ApiKeyVariable = "HANGAR_OPENAI_API_KEY";
 
     /// <summary>Null when <c>HANGAR_OPENAI_BASE_URL</c> is unset.</summary>
-    public static OpenAiCompatibleOptions? FromEnvironment()
+    /// <param name="variable">The value of an environment variable, or null (the caller owns where they come from).</param>
+    public static OpenAiCompatibleOptions? FromEnvironment(Func<string, string?> variable)
     {
-        var baseUrl = Environment.GetEnvironmentVariable(BaseUrlVariable);
+        var baseUrl = variable(BaseUrlVariable);
         if (string.IsNullOrWhiteSpace(baseUrl))
         {
             return null;
         }
 
-        var key = Environment.GetEnvironmentVariable(ApiKeyVariable);
+        var key = variable(ApiKeyVariable);
         return new OpenAiCompatibleOptions(new Uri(baseUrl), string.IsNullOrWhiteSpace(key) ? null : key);
     }
 }
