@@ -7,7 +7,7 @@ namespace Hangar.Server.Tests.BadInput;
 /// Every refused request to agents, environments and files: right status, error type and code,
 /// and nothing stored changes (agents with versions, environments, files compared before/after).
 /// </summary>
-public abstract class ResourceBadInputTests(ResourceSeed server)
+public abstract class ResourceBadInputTests(BadInputSeed server)
 {
     private const string Bad = "invalid_request_error";
     private const string NotFound = "not_found_error";
@@ -129,7 +129,7 @@ public abstract class ResourceBadInputTests(ResourceSeed server)
         new("upload expiry not a number", "POST", "/v1/files", 400, Bad) { Content = () => WithExpiry("soon") },
         new("upload over file limit", "POST", "/v1/files", 413, "request_too_large")
         {
-            Content = () => ResourceSeed.Multipart(new byte[ServerFixture.MaxFileBytes + 1], "big.bin"),
+            Content = () => BadInputSeed.Multipart(new byte[ServerFixture.MaxFileBytes + 1], "big.bin"),
         },
         new("file of other workspace", "GET", "/v1/files/{file}", 404, NotFound) { AsOtherWorkspace = true },
         new("file content of other workspace", "GET", "/v1/files/{file}/content", 404, NotFound) { AsOtherWorkspace = true },
@@ -164,12 +164,14 @@ public abstract class ResourceBadInputTests(ResourceSeed server)
 
     private static MultipartFormDataContent WithExpiry(string seconds)
     {
-        var content = ResourceSeed.Multipart(Encoding.UTF8.GetBytes("x"), "x.txt");
+        var content = BadInputSeed.Multipart(Encoding.UTF8.GetBytes("x"), "x.txt");
         content.Add(new StringContent(seconds), "expires_in_seconds");
         return content;
     }
 }
 
-public sealed class SqliteResourceBadInputTests(ResourceSeed server) : ResourceBadInputTests(server), IClassFixture<ResourceSeed>;
+[Collection(SqliteBadInput.Name)]
+public sealed class SqliteResourceBadInputTests(BadInputSeed server) : ResourceBadInputTests(server);
 
-public sealed class PostgresResourceBadInputTests(PostgresResourceSeed server) : ResourceBadInputTests(server), IClassFixture<PostgresResourceSeed>;
+[Collection(PostgresBadInput.Name)]
+public sealed class PostgresResourceBadInputTests(PostgresBadInputSeed server) : ResourceBadInputTests(server);
