@@ -22,6 +22,7 @@ public class BadInputSeed : ServerFixture
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
+        Ids["workspace"] = WorkspaceId;
         Ids["agent"] = await CreateAsync("/v1/agents", """{"name":"seed","model":"claude-sonnet-4-6","metadata":{"k":"v"}}""");
         Ids["archived_agent"] = await CreateAsync("/v1/agents", """{"name":"old","model":"claude-sonnet-4-6"}""");
         await OkAsync(HttpMethod.Post, $"/v1/agents/{Ids["archived_agent"]}/archive");
