@@ -1,12 +1,14 @@
-using System.Text.Json.Nodes;
+using System.Text;
+using System.Text.Json;
 using Hangar.Storage;
 
 namespace Hangar.Server.Resources.Sessions;
 
 /// <summary>
-/// Files that user events name (a content block's <c>{"type":"file","file_id":…}</c> source, an
-/// outcome's file rubric) must be the caller workspace's: another workspace's id is refused as
-/// unknown (404), like every other reference, instead of being stored and failing later in a turn.
+/// Files that user events name (a content block's file source, an outcome's file rubric: every
+/// <c>file_id</c> in a user event) must be the caller workspace's: another workspace's id is refused
+/// as unknown (404), like every other reference, instead of being stored and failing in a turn.
+/// The events are already validated, so this only scans their stored JSON for the ids.
 /// </summary>
 public static class EventFileReferences
 {
@@ -15,7 +17,7 @@ public static class EventFileReferences
         var fileIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in events)
         {
-            Collect(JsonNode.Parse(item.Json), fileIds);
+            Collect(Encoding.UTF8.GetBytes(item.Json), fileIds);
         }
         foreach (var fileId in fileIds)
         {
@@ -23,26 +25,16 @@ public static class EventFileReferences
         }
     }
 
-    private static void Collect(JsonNode? node, HashSet<string> fileIds)
+    private static void Collect(ReadOnlySpan<byte> json, HashSet<string> fileIds)
     {
-        switch (node)
+        var reader = new Utf8JsonReader(json);
+        while (reader.Read())
         {
-            case JsonObject obj:
-                if ((string?)(obj["type"] as JsonValue) == "file" && obj["file_id"] is JsonValue id && id.TryGetValue<string>(out var fileId))
-                {
-                    fileIds.Add(fileId);
-                }
-                foreach (var (_, child) in obj)
-                {
-                    Collect(child, fileIds);
-                }
-                break;
-            case JsonArray array:
-                foreach (var child in array)
-                {
-                    Collect(child, fileIds);
-                }
-                break;
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("file_id"u8)
+                && reader.Read() && reader.TokenType == JsonTokenType.String)
+            {
+                fileIds.Add(reader.GetString()!);
+            }
         }
     }
 }
