@@ -30,6 +30,7 @@ public static class SessionEndpoints
         var workspaceId = ApiKeyAuthentication.WorkspaceOf(context);
         var body = await JsonBody.ReadObjectAsync(context);
         var request = await SessionRequest.ParseAsync(store, workspaceId, body, time.GetUtcNow(), secrets.Cipher, ct);
+        await EventFileReferences.CheckAsync(store, workspaceId, request.InitialEvents, ct);
         var record = request.Session.ToRecord(archivedAt: null);
         await store.Resources.InsertAsync(record, ct);
         if (request.InitialEvents.Count > 0)

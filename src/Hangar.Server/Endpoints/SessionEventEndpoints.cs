@@ -42,6 +42,7 @@ public static class SessionEventEndpoints
         var selfHosted = await IsSelfHostedAsync(store, workspaceId, session, ct);
         var events = UserEvents.ParseSend(list, new UserEvents.Context(selfHosted), time.GetUtcNow());
         SessionRules.RefuseIfEnded(session, "sending events");
+        await EventFileReferences.CheckAsync(store, workspaceId, events, ct);
         await ToolResultCheck.CheckAsync(store, id, events, ct);
         IReadOnlyList<EventRecord> stored;
         try

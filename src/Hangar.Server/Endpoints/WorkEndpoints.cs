@@ -164,11 +164,15 @@ public static class WorkEndpoints
     private static Task<ResourceRecord> EnvironmentAsync(HttpContext context, IHangarStore store, string environmentId) =>
         ResourceLookup.GetAsync(store, ResourceKind.Environment, ApiKeyAuthentication.WorkspaceOf(context), environmentId, context.RequestAborted);
 
+    /// <summary>No body (or only whitespace) is null; anything else goes through the same limit and checks as other JSON bodies.</summary>
     private static async Task<JsonNode?> ReadOptionalBodyAsync(HttpContext context)
     {
-        using var reader = new StreamReader(context.Request.Body);
-        var text = await reader.ReadToEndAsync(context.RequestAborted);
-        return string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text);
+        if (context.Request.ContentLength == 0 || (context.Request.ContentLength is null && !context.Request.Headers.ContainsKey("Transfer-Encoding")))
+        {
+            return null;
+        }
+        var bytes = await JsonBody.ReadBytesAsync(context);
+        return bytes.Span.Trim(" \t\r\n"u8).IsEmpty ? null : JsonNode.Parse(bytes.Span);
     }
 
     /// <summary>Whole milliseconds: a heartbeat's time is echoed back as the wire timestamp and compared exactly.</summary>

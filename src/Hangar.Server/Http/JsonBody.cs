@@ -39,7 +39,9 @@ public static class JsonBody
         {
             throw new InvalidRequestException("The request body is empty; send a JSON object.");
         }
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        var bytes = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        JsonText.Validate(bytes.Span);
+        return bytes;
     }
 
     private static async Task CopyWithLimitAsync(Stream source, Stream destination, long limit, CancellationToken ct)

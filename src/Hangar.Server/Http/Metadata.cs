@@ -37,7 +37,15 @@ public static class Metadata
                 result.Remove(key);
                 continue;
             }
-            var text = JsonFields.OptionalString(patch, key, MaxValueLength, name)!;
+            if (value.GetValueKind() != System.Text.Json.JsonValueKind.String)
+            {
+                throw Invalid($"{name}.{Truncate(key)}: expected a string or null, got {JsonFields.Describe(value)}.");
+            }
+            var text = value.GetValue<string>();
+            if (text.Length > MaxValueLength)
+            {
+                throw Invalid($"{name}.{Truncate(key)}: values are at most {MaxValueLength} characters (got {text.Length}).");
+            }
             if (text.Length == 0)
             {
                 result.Remove(key);

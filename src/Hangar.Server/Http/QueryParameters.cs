@@ -65,7 +65,7 @@ public static class QueryParameters
     {
         var values = request.Query[name + "[]"].Concat(request.Query[name])
             .Where(v => !string.IsNullOrEmpty(v))
-            .Select(v => v!)
+            .Select(v => Checked(name, v!))
             .ToList();
         return values.Count == 0 ? null : values;
     }
@@ -87,6 +87,12 @@ public static class QueryParameters
             throw new InvalidRequestException($"{name}: give it once (got {values.Count} values).");
         }
         var value = values.ToString();
-        return string.IsNullOrEmpty(value) ? null : value;
+        return string.IsNullOrEmpty(value) ? null : Checked(name, value);
     }
+
+    /// <summary>NUL (<c>%00</c>) is no part of any id, time or choice, and PostgreSQL cannot compare text holding it.</summary>
+    private static string Checked(string name, string value) =>
+        value.Contains('\0', StringComparison.Ordinal)
+            ? throw new InvalidRequestException($"{name}: may not contain NUL (%00).")
+            : value;
 }

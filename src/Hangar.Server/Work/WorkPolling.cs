@@ -54,7 +54,8 @@ public static class WorkPolling
         {
             return null;
         }
-        return int.TryParse(values[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
+        // Given twice, which one counts is ambiguous (and a poll that guessed would claim work): refuse.
+        return values.Count == 1 && int.TryParse(values[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
             && value >= min && value <= max
             ? value
             : throw new InvalidRequestException(message);

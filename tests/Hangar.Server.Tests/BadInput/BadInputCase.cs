@@ -28,28 +28,56 @@ public sealed record BadInputCase(string Name, string Method, string Path, int S
     /// <summary>Send with the second workspace's key (the resource must look missing).</summary>
     public bool AsOtherWorkspace { get; init; }
 
+    /// <summary>
+    /// Send this raw <c>Authorization</c> value (placeholders filled, e.g. <c>Bearer {env_key}</c>)
+    /// instead of the main workspace's key; an empty string sends no credential at all.
+    /// </summary>
+    public string? Authorization { get; init; }
+
+    /// <summary>Extra request headers, sent unvalidated (placeholders filled).</summary>
+    public (string Name, string Value)[] Headers { get; init; } = [];
+
+    /// <summary>A "huge" row where a size cap may answer first: 413 <c>request_too_large</c> is accepted too.</summary>
+    public bool Or413 { get; init; }
+
     public override string ToString() => $"{Name}: {Method} {Path} → {Status} {ErrorType}";
 
     /// <summary>
-    /// Snapshots every state path (GETs with the main workspace's key), sends the row, checks
-    /// the error envelope, then checks every state path returns byte-identical JSON.
+    /// Dumps the database and snapshots every state path (GETs with the main workspace's key),
+    /// sends the row, checks the error envelope, then checks the dump and every state path are
+    /// unchanged.
     /// </summary>
     public async Task RunAsync(ServerFixture server, IReadOnlyDictionary<string, string> ids, IEnumerable<string> statePaths)
     {
         var paths = statePaths.Select(p => Fill(p, ids)).ToList();
+        var dumpBefore = await DatabaseDump.TakeAsync(server);
         var before = await SnapshotAsync(server, paths);
 
         using var request = new HttpRequestMessage(new HttpMethod(Method), Fill(Path, ids)) { Content = BuildContent(ids) };
-        using var response = await (AsOtherWorkspace ? server.OtherClient : server.Client).SendAsync(request);
+        foreach (var (name, value) in Headers)
+        {
+            Assert.True(request.Headers.TryAddWithoutValidation(name, Fill(value, ids)), $"{this}: header {name} not addable");
+        }
+        using var bare = Authorization is null ? null : BareClient(server, Fill(Authorization, ids));
+        using var response = await (bare ?? (AsOtherWorkspace ? server.OtherClient : server.Client)).SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
 
-        Assert.True((int)response.StatusCode == Status, $"{this}: got {(int)response.StatusCode} {text}");
+        var status = (int)response.StatusCode;
+        var errorType = ErrorType;
+        if (Or413 && status == 413)
+        {
+            errorType = "request_too_large";
+        }
+        else
+        {
+            Assert.True(status == Status, $"{this}: got {status} {text}");
+        }
         Assert.True(response.Headers.TryGetValues("request-id", out var requestIds), $"{this}: no request-id header");
         var envelope = Assert.IsType<JsonObject>(ServerFixture.TryParse(text));
         Assert.Equal("error", (string?)envelope["type"]);
         Assert.Equal(requestIds.Single(), (string?)envelope["request_id"]);
         var error = Assert.IsType<JsonObject>(envelope["error"]);
-        Assert.True(ErrorType == (string?)error["type"], $"{this}: error.type was {error["type"]}: {text}");
+        Assert.True(errorType == (string?)error["type"], $"{this}: error.type was {error["type"]}: {text}");
         Assert.False(string.IsNullOrWhiteSpace((string?)error["message"]), $"{this}: empty message");
         if (ErrorCode is not null)
         {
@@ -57,10 +85,23 @@ public sealed record BadInputCase(string Name, string Method, string Path, int S
         }
 
         var after = await SnapshotAsync(server, paths);
+        var dumpAfter = await DatabaseDump.TakeAsync(server);
+        Assert.True(dumpBefore == dumpAfter, $"{this}: the database changed.\n{DatabaseDump.Diff(dumpBefore, dumpAfter)}");
         for (var i = 0; i < paths.Count; i++)
         {
             Assert.True(before[i] == after[i], $"{this}: state of {paths[i]} changed.\nbefore: {before[i]}\nafter:  {after[i]}");
         }
+    }
+
+    private static HttpClient BareClient(ServerFixture server, string authorization)
+    {
+        var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Add("anthropic-beta", "managed-agents-2026-04-01");
+        if (authorization.Length > 0)
+        {
+            client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", authorization);
+        }
+        return client;
     }
 
     private HttpContent? BuildContent(IReadOnlyDictionary<string, string> ids)

@@ -12,7 +12,7 @@ public abstract class FilePagingTests(ServerFixture server)
 {
     private static async Task<string> UploadAsync(HttpClient client, byte tag, string? expiresIn = null)
     {
-        using var content = ResourceSeed.Multipart([tag], $"f{tag}.txt");
+        using var content = BadInputSeed.Multipart([tag], $"f{tag}.txt");
         if (expiresIn is not null)
         {
             content.Add(new StringContent(expiresIn), "expires_in_seconds");

@@ -8,7 +8,7 @@ public abstract class FileTests(ServerFixture server)
 {
     private async Task<JsonObject> UploadAsync(HttpClient client, byte[] bytes, string filename, string? contentType = null, string? expiresIn = null)
     {
-        using var content = ResourceSeed.Multipart(bytes, filename, contentType);
+        using var content = BadInputSeed.Multipart(bytes, filename, contentType);
         if (expiresIn is not null)
         {
             content.Add(new StringContent(expiresIn), "expires_in_seconds");

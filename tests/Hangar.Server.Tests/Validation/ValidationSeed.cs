@@ -19,7 +19,7 @@ public sealed class ValidationSeed : VaultServerFixture
         await base.InitializeAsync();
         _ids["agent"] = await IdAsync("/v1/agents", """{"name":"seed","model":"claude-sonnet-4-6"}""");
         _ids["env"] = await IdAsync("/v1/environments", """{"name":"validation-seed"}""");
-        using var upload = ResourceSeed.Multipart(Encoding.UTF8.GetBytes("hello"), "hello.txt");
+        using var upload = BadInputSeed.Multipart(Encoding.UTF8.GetBytes("hello"), "hello.txt");
         using var response = await Client.PostAsync("/v1/files", upload);
         _ids["file"] = (string)TryParse(await response.Content.ReadAsStringAsync())!["id"]!;
         var session = await OkAsync(HttpMethod.Post, "/v1/sessions", $$"""

@@ -125,6 +125,16 @@ public static partial class EnvironmentConfig
         foreach (var manager in Managers.Where(packages.ContainsKey))
         {
             var list = JsonFields.OptionalStringArray(packages, manager, MaxPackages, 512, path) ?? [];
+            foreach (var package in list)
+            {
+                // Each name becomes one argument of `apt-get install`, `npm install`, …: one starting with '-' is
+                // an option to that tool (apt's -o…Pre-Invoke runs a command), one starting with '.' or '/' a local path.
+                if (package.Length == 0 || package[0] is '-' or '.' or '/' || package.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+                {
+                    throw new InvalidRequestException(
+                        $"{path}.{manager}: '{package}' is not a package name (names may not start with '-', '.' or '/' or contain spaces or control characters).");
+                }
+            }
             result[manager] = new JsonArray([.. list.Select(p => (JsonNode)p)]);
         }
         return result;

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
 using Hangar.Contracts;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.StaticFiles;
@@ -14,6 +16,7 @@ public sealed record FileUpload(string Filename, string MimeType, byte[] Bytes, 
     public const long MinExpiresIn = 3600;
     public const long MaxExpiresIn = 7_776_000;
     private const int MaxFilenameLength = 255;
+    private const int MaxMimeTypeLength = 255;
     private const string OctetStream = "application/octet-stream";
     private static readonly FileExtensionContentTypeProvider Extensions = new();
 
@@ -37,17 +40,18 @@ public sealed record FileUpload(string Filename, string MimeType, byte[] Bytes, 
         {
             throw new InvalidRequestException($"The multipart body is malformed ({e.Message}).");
         }
+        catch (IOException e) when (!ct.IsCancellationRequested)
+        {
+            // A body that ends before its closing boundary.
+            throw new InvalidRequestException($"The multipart body is malformed ({e.Message}).");
+        }
         var file = form.Files.GetFile("file")
             ?? throw new InvalidRequestException("file: Field required; send the content as a multipart part named 'file' with a filename.");
         if (file.Length > maxFileBytes)
         {
             throw new RequestTooLargeException($"The file is {file.Length} bytes; this server's limit is {maxFileBytes} bytes.");
         }
-        var filename = Path.GetFileName(file.FileName.Replace('\\', '/'));
-        if (filename.Length is 0 or > MaxFilenameLength)
-        {
-            throw new InvalidRequestException($"file: the filename must be 1 to {MaxFilenameLength} characters.");
-        }
+        var filename = FileName(file.FileName);
         var bytes = new byte[file.Length];
         await using (var stream = file.OpenReadStream())
         {
@@ -56,12 +60,52 @@ public sealed record FileUpload(string Filename, string MimeType, byte[] Bytes, 
         return new FileUpload(filename, ResolveMimeType(file.ContentType, filename), bytes, ExpiresIn(form));
     }
 
+    /// <summary>
+    /// The name's last path segment, refused when it could not be a file's name on disk (empty,
+    /// <c>.</c>, <c>..</c>, over 255 UTF-8 bytes, not Unicode) or could do harm where it is shown
+    /// or echoed: control characters (CR/LF in a <c>Content-Disposition</c> header, NUL, terminal
+    /// escapes) and bidirectional controls (<c>invoice\u202Etxt.exe</c> reads as <c>invoiceexe.txt</c>).
+    /// </summary>
+    private static string FileName(string declared)
+    {
+        var filename = Path.GetFileName(declared.Replace('\\', '/'));
+        if (filename is "" or "." or ".." || !IsUnicode(filename) || Encoding.UTF8.GetByteCount(filename) > MaxFilenameLength)
+        {
+            throw new InvalidRequestException($"file: the filename must be a name of 1 to {MaxFilenameLength} UTF-8 bytes, not '.' or '..'.");
+        }
+        if (filename.Any(c => char.IsControl(c) || IsBidiControl(c)))
+        {
+            throw new InvalidRequestException("file: the filename may not contain control characters (such as CR, LF or NUL) or bidirectional text controls.");
+        }
+        return filename;
+    }
+
+    private static bool IsUnicode(string text)
+    {
+        try
+        {
+            _ = StrictUtf8.GetByteCount(text);
+            return true;
+        }
+        catch (EncoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static bool IsBidiControl(char c) => c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
     /// <summary>The part's own type, else a guess from the extension; <c>application/octet-stream</c> counts as unspecified.</summary>
     private static string ResolveMimeType(string? declared, string filename)
     {
         if (!string.IsNullOrWhiteSpace(declared) && !declared.StartsWith(OctetStream, StringComparison.OrdinalIgnoreCase))
         {
-            return declared;
+            // Echoed as the download's Content-Type: it must be one media type, nothing else.
+            return declared.Length <= MaxMimeTypeLength && MediaTypeHeaderValue.TryParse(declared, out var parsed) && parsed.MediaType is { } media && media.Contains('/')
+                ? declared
+                : throw new InvalidRequestException($"file: the part's Content-Type must be a media type such as text/plain of at most {MaxMimeTypeLength} characters.");
         }
         return Extensions.TryGetContentType(filename, out var guessed) ? guessed : OctetStream;
     }

@@ -102,9 +102,10 @@ public static class SessionResourceParams
         {
             return null;
         }
-        if (!path.StartsWith('/') || path.Split('/').Any(part => part is "." or "..") || path.Contains('\0'))
+        // Control characters (NUL, newlines) would break the sandbox's mount arguments and any listing of them.
+        if (!path.StartsWith('/') || path.Split('/').Any(part => part is "." or "..") || path.Any(char.IsControl))
         {
-            throw new InvalidRequestException($"{at}.mount_path: must be an absolute path without '.' or '..' segments.");
+            throw new InvalidRequestException($"{at}.mount_path: must be an absolute path without '.' or '..' segments or control characters.");
         }
         return path;
     }

@@ -110,9 +110,11 @@ public sealed partial record CredentialAuth(JsonObject Wire, Dictionary<string, 
     internal static string HttpUrl(JsonObject obj, string name, string path)
     {
         var url = JsonFields.RequiredString(obj, name, MaxUrlLength, path);
+        // Whitespace and control characters (CR/LF) are no part of a URL; Uri would quietly escape them.
         return McpServerUrl.Normalize(url) is not null && !url.Contains('@', StringComparison.Ordinal)
+            && !url.Any(c => char.IsControl(c) || char.IsWhiteSpace(c))
             ? url
-            : throw new InvalidRequestException($"{JsonFields.Path(path, name)}: expected an absolute http(s) URL without user info.");
+            : throw new InvalidRequestException($"{JsonFields.Path(path, name)}: expected an absolute http(s) URL without user info or whitespace.");
     }
 
     internal static string Secret(JsonObject obj, string name, string path) =>
