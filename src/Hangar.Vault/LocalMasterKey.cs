@@ -16,8 +16,9 @@ public static class LocalMasterKey
         if (OperatingSystem.IsWindows())
             throw new VaultKeyException($"Hangar generates a master key only on Linux; {SecretCipher.SetKeyHint}.");
         var directory = Path.GetFullPath(dataDirectory);
-        if (!Directory.Exists(directory))
-            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // Created as the store would create it (umask mode): sandboxes under it need other users to traverse it, and
+        // the key file itself is 0600. What matters is that no one else can write the directory (checked next).
+        Directory.CreateDirectory(directory);
         PrivateKeyPath.CheckDirectory(directory);
         var path = System.IO.Path.Combine(directory, FileName);
         if (PrivateKeyPath.CheckFile(path))
