@@ -17,21 +17,35 @@ public static class HangarServer
     /// </summary>
     public static async Task<WebApplication> BuildAsync(HangarServerOptions options, CancellationToken ct)
     {
-        var cipher = options.MasterKeys ?? SecretCipher.FromEnvironment();
-        var store = options.WaitForStore is { } waiting
-            ? await HangarStore.OpenPatientlyAsync(options.Store, waiting, options.Time, ct)
-            : await HangarStore.OpenAsync(options.Store, ct);
+        // The workers log like the web host; the factory lives as long as the app.
+        var workerLoggers = LoggerFactory.Create(ConfigureLogging);
+        var vaultLog = workerLoggers.CreateLogger("Hangar.Vault");
+        SecretCipher cipher;
+        IHangarStore store;
+        try
+        {
+            cipher = options.MasterKeys ?? MasterKeys.ForStore(options.Store, notice => vaultLog.LogWarning("{Notice}", notice));
+            store = options.WaitForStore is { } waiting
+                ? await HangarStore.OpenPatientlyAsync(options.Store, waiting, options.Time, ct)
+                : await HangarStore.OpenAsync(options.Store, ct);
+        }
+        catch
+        {
+            workerLoggers.Dispose();
+            throw;
+        }
         try
         {
             // Refuse to start when stored secrets could not be opened (no key, or the wrong one).
-            await VaultStartup.CheckAsync(store.Vaults, cipher, ct);
+            if ((await VaultStartup.CheckAsync(store.Vaults, cipher, ct)).PlaintextTokens is > 0 and var plaintext)
+            {
+                vaultLog.LogWarning("{Count} repository token(s) stored in plaintext by an older Hangar: run `hangar vault rotate-key` to seal them.", plaintext);
+            }
             if (!string.IsNullOrEmpty(options.BootstrapApiKey))
             {
                 var workspaceId = await store.Workspaces.EnsureAsync("default", ct);
                 await store.Workspaces.AddKeyAsync(workspaceId, ApiKeys.Hash(options.BootstrapApiKey), ct);
             }
-            // The workers log like the web host; the factory lives as long as the app.
-            var workerLoggers = LoggerFactory.Create(ConfigureLogging);
             var harness = options.RunWorkers
                 ? await WorkerHosting.CreateAsync(store, options.Store, options.Workers, cipher, options.Time, workerLoggers, ct)
                 : null;
@@ -41,6 +55,7 @@ public static class HangarServer
         }
         catch
         {
+            workerLoggers.Dispose();
             await store.DisposeAsync();
             throw;
         }

@@ -44,8 +44,9 @@ public sealed record HangarServerOptions
     public Action<StoreUnavailable>? WaitForStore { get; init; }
 
     /// <summary>
-    /// The master keys that seal vault credential secrets; null reads <c>HANGAR_MASTER_KEY</c>,
-    /// <c>HANGAR_MASTER_KEY_FILE</c> and <c>HANGAR_MASTER_KEY_PREVIOUS</c> from the environment on start.
+    /// The master keys that seal vault credential secrets and repository tokens; null reads <c>HANGAR_MASTER_KEY</c>,
+    /// <c>HANGAR_MASTER_KEY_FILE</c> and <c>HANGAR_MASTER_KEY_PREVIOUS</c> from the environment on start and, for
+    /// SQLite without one, uses the key generated in the data directory (<see cref="Vault.MasterKeys.ForStore"/>).
     /// </summary>
     public SecretCipher? MasterKeys { get; init; }
 }

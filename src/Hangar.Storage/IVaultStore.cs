@@ -31,6 +31,13 @@ public interface IVaultStore
     /// <summary>How many secrets are stored (any workspace); start-up refuses to run without a key when above 0.</summary>
     Task<long> CountSecretsAsync(CancellationToken ct);
 
+    /// <summary>
+    /// Sessions of every workspace whose stored JSON holds <c>github_repository</c> tokens (the private
+    /// <c>_hangar.resource_tokens</c> section), in id order after <paramref name="afterSessionId"/>: what key
+    /// rotation and the start-up key check read. May include a few rows without tokens; callers parse each.
+    /// </summary>
+    Task<IReadOnlyList<ResourceRecord>> ListSessionsWithResourceTokensAsync(string? afterSessionId, int limit, CancellationToken ct);
+
     Task AppendAuditAsync(CredentialAuditRecord entry, CancellationToken ct);
 
     /// <summary>A vault's audit entries, newest first, before <paramref name="beforeId"/> when given.</summary>

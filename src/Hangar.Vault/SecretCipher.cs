@@ -38,6 +38,10 @@ public sealed class SecretCipher
 
     public bool Knows(string keyId) => _keys.ContainsKey(keyId);
 
+    /// <summary>This cipher, also opening what <paramref name="previous"/> sealed (sealing still uses <see cref="Current"/>).</summary>
+    public SecretCipher Accepting(MasterKey previous) =>
+        new(Current, [.. _keys.Values.Where(k => !ReferenceEquals(k, Current)), previous]);
+
     /// <summary>
     /// The keys named by the process environment: <c>HANGAR_MASTER_KEY</c> or <c>HANGAR_MASTER_KEY_FILE</c>
     /// (current), <c>HANGAR_MASTER_KEY_PREVIOUS</c> or <c>…_PREVIOUS_FILE</c> (still accepted for opening).

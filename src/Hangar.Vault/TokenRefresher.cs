@@ -13,6 +13,12 @@ namespace Hangar.Vault;
 /// </summary>
 internal sealed class TokenRefresher(HttpClient http)
 {
+    /// <summary>A token response is a few hundred bytes; a hostile or broken endpoint must not make the host buffer more.</summary>
+    public const int MaxResponseBytes = 64 * 1024;
+
+    /// <summary>The whole exchange, body included (the client's own timeout stops at the headers once they are streamed).</summary>
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
     public sealed record Refreshed(string AccessToken, string? RefreshToken, TimeSpan? ExpiresIn);
 
     /// <summary>The refresh config of a credential (its wire <c>auth.refresh</c>) plus its sealed fields.</summary>
@@ -57,22 +63,24 @@ internal sealed class TokenRefresher(HttpClient http)
         }
         request.Content = new FormUrlEncodedContent(form);
 
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(Deadline);
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, ct);
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
         }
         catch (HttpRequestException e)
         {
             throw new RefreshException($"the token endpoint {Describe(endpoint)} could not be reached: {e.Message}");
         }
-        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new RefreshException($"the token endpoint {Describe(endpoint)} did not answer in time");
         }
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync(ct);
+            var body = await ReadBoundedAsync(response, endpoint, deadline.Token, ct);
             var fields = Parse(body, response.Content.Headers.ContentType?.MediaType);
             if (!response.IsSuccessStatusCode || fields.ContainsKey("error"))
             {
@@ -88,6 +96,37 @@ internal sealed class TokenRefresher(HttpClient http)
                 : null;
             return new Refreshed(accessToken, fields.GetValueOrDefault("refresh_token") is { Length: > 0 } next ? next : null, expiresIn);
         }
+    }
+
+    /// <summary>The body as text, refused past <see cref="MaxResponseBytes"/> or <see cref="Deadline"/> (a slow drip counts too).</summary>
+    private static async Task<string> ReadBoundedAsync(HttpResponseMessage response, string endpoint, CancellationToken deadline, CancellationToken ct)
+    {
+        if (response.Content.Headers.ContentLength > MaxResponseBytes)
+        {
+            throw new RefreshException($"the token endpoint {Describe(endpoint)} answered with more than {MaxResponseBytes / 1024} KiB");
+        }
+        var buffer = new byte[MaxResponseBytes + 1];
+        var length = 0;
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(deadline);
+            int read;
+            while (length < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(length), deadline)) > 0)
+            {
+                length += read;
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new RefreshException($"the token endpoint {Describe(endpoint)} did not finish its answer in time");
+        }
+        catch (IOException e)
+        {
+            throw new RefreshException($"the token endpoint {Describe(endpoint)} broke off its answer: {e.Message}");
+        }
+        return length > MaxResponseBytes
+            ? throw new RefreshException($"the token endpoint {Describe(endpoint)} answered with more than {MaxResponseBytes / 1024} KiB")
+            : Encoding.UTF8.GetString(buffer, 0, length);
     }
 
     /// <summary>JSON (the standard) or form encoding (what GitHub answers without an Accept header).</summary>

@@ -6,8 +6,10 @@ using Spectre.Console;
 namespace Hangar.Cli.Commands;
 
 /// <summary>
-/// <c>hangar vault rotate-key</c>: re-seals every stored credential secret under <c>HANGAR_MASTER_KEY</c>,
-/// opening them with <c>HANGAR_MASTER_KEY_PREVIOUS</c> (see docs/security.md). Works on the store directly.
+/// <c>hangar vault rotate-key</c>: re-seals every stored credential secret and repository token under
+/// <c>HANGAR_MASTER_KEY</c> (or, for SQLite without one, the generated key), opening them with
+/// <c>HANGAR_MASTER_KEY_PREVIOUS</c> (see docs/security.md), and seals tokens older versions kept in plaintext.
+/// Works on the store directly.
 /// </summary>
 internal static class VaultCommand
 {
@@ -15,7 +17,7 @@ internal static class VaultCommand
     {
         var data = StoreArguments.Data();
         var database = StoreArguments.Database();
-        var rotate = new Command("rotate-key", "Re-encrypt every vault secret under HANGAR_MASTER_KEY (old key in HANGAR_MASTER_KEY_PREVIOUS)");
+        var rotate = new Command("rotate-key", "Re-encrypt every vault secret and repository token under HANGAR_MASTER_KEY (old key in HANGAR_MASTER_KEY_PREVIOUS)");
         rotate.Options.Add(data);
         rotate.Options.Add(database);
         rotate.SetAction(async (parse, ct) =>
@@ -23,12 +25,20 @@ internal static class VaultCommand
             var store = StoreArguments.Resolve(parse, data, database);
             try
             {
-                var cipher = SecretCipher.FromEnvironment();
+                var cipher = MasterKeys.ForStore(store, notice => Terminal.Err.MarkupLine(Markup.Escape(notice)));
                 await using var hangar = await HangarStore.OpenAsync(store, ct);
-                var result = await KeyRotation.RotateAsync(hangar.Vaults, cipher, TimeProvider.System, ct);
+                var result = await KeyRotation.RotateAsync(hangar, cipher, TimeProvider.System, ct);
                 Terminal.Err.MarkupLine(
                     $"Re-encrypted {result.Resealed} secret(s) under key [bold]{cipher.Current!.Id}[/] in {Markup.Escape(StoreArguments.Describe(store))}; " +
                     $"{result.AlreadyCurrent} already used it, {result.Skipped} changed meanwhile (already current).");
+                Terminal.Err.MarkupLine(
+                    $"Repository tokens: {result.TokensResealed} re-encrypted, {result.PlaintextTokensSealed} found in plaintext and encrypted, " +
+                    $"{result.TokensAlreadyCurrent} already used the key.");
+                if (result.TokenSessionsSkipped > 0)
+                {
+                    Terminal.Error($"{result.TokenSessionsSkipped} session(s) kept changing while their tokens were rewritten; run rotate-key again.");
+                    return 1;
+                }
                 Terminal.Err.MarkupLine($"You can now remove {SecretCipher.PreviousKeyVariable} from the server's environment.");
                 return 0;
             }

@@ -84,7 +84,7 @@ internal static class WorkerCommand
         try
         {
             // Like `hangar serve`: refuse to run when stored secrets can't be opened with the keys given.
-            var cipher = SecretCipher.FromEnvironment();
+            var cipher = MasterKeys.ForStore(storeOptions, notice => Terminal.Err.MarkupLine(Markup.Escape(notice)));
             await VaultStartup.CheckAsync(store.Vaults, cipher, ct);
             host = await WorkerHosting.CreateAsync(store, storeOptions, settings, cipher, TimeProvider.System, loggers, ct);
         }

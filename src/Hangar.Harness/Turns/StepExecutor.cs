@@ -4,12 +4,15 @@ using Hangar.Harness.Mcp;
 using Hangar.Harness.Workers;
 using Hangar.Storage;
 using Hangar.Tools;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Hangar.Harness.Turns;
 
 /// <summary>Carries out one <see cref="SessionStep"/> as fenced writes (and the model or tool call it needs).</summary>
 public sealed class StepExecutor(
-    IHangarStore store, HarnessOptions options, SessionWriter writer, SandboxCache sandboxes, SessionLease lease, bool selfHosted = false)
+    IHangarStore store, HarnessOptions options, SessionWriter writer, SandboxCache sandboxes, SessionLease lease, bool selfHosted = false,
+    ILogger? logger = null)
 {
     public const string InterruptedMessage = "Interrupted by the user.";
 
@@ -168,9 +171,12 @@ public sealed class StepExecutor(
     /// </summary>
     private Task SandboxFailedAsync(Exception e, LogState state, CancellationToken ct)
     {
-        var message = e is SandboxProvisioningException
+        // The session's log is the tenant's to read: host paths (state and data directories) are scrubbed from it;
+        // the operator's log keeps the whole failure.
+        (logger ?? NullLogger.Instance).LogWarning(e, "Session {SessionId}: no sandbox", lease.SessionId);
+        var message = HostPathScrubber.Scrub(e is SandboxProvisioningException
             ? $"The sandbox could not be prepared: {e.Message}"
-            : $"The sandbox could not be started: {e.Message}";
+            : $"The sandbox could not be started: {e.Message}");
         var now = writer.Now;
         var results = state.Pending.Select(c => HarnessEvents.ToolResult(c.Use.Id, c.ResultType,
             [new JsonObject { ["type"] = "text", ["text"] = message }], true, now)).ToList();

@@ -51,7 +51,7 @@ public sealed class TurnRunner(IHangarStore store, HarnessOptions options, Sandb
         var row = new SessionRow(record, LogState.Of(reader.Events).InTurn, options.Time.GetUtcNow());
         var writer = new SessionWriter(store.Leases, lease, row, reader, options.Time, retry);
         var selfHosted = await SelfHostedSession.IsAsync(store, lease.WorkspaceId, row.EnvironmentId, leaseToken);
-        var steps = new StepExecutor(store, options, writer, sandboxes, lease, selfHosted);
+        var steps = new StepExecutor(store, options, writer, sandboxes, lease, selfHosted, logger);
         using var watch = new InterruptWatch(store, lease.SessionId, reader.LastSeq);
         while (true)
         {

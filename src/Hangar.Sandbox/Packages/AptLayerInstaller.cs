@@ -39,7 +39,7 @@ internal static partial class AptLayerInstaller
         Directory.CreateDirectory(root);
         foreach (var deb in Directory.GetFiles(debs, "*.deb").Order(StringComparer.Ordinal))
         {
-            var unpacked = await BuildProcess.RunAsync(new ProcessStartInfo("/usr/bin/dpkg", ["-x", deb, root]), timeout, null, ct);
+            var unpacked = await BuildProcess.RunAsync(Apt("dpkg", ["-x", deb, root]), timeout, null, ct);
             if (!unpacked.Succeeded)
                 throw new PackageInstallException("apt", packages, unpacked.Reason($"dpkg -x {Path.GetFileName(deb)}"));
         }
@@ -58,11 +58,12 @@ internal static partial class AptLayerInstaller
         return null;
     }
 
-    private static ProcessStartInfo Apt(string tool, IEnumerable<string> args)
+    /// <summary>An apt/dpkg command with a clean environment (<see cref="BuildProcess.CleanEnvironment"/>), never Hangar's own.</summary>
+    internal static ProcessStartInfo Apt(string tool, IEnumerable<string> args)
     {
         var start = new ProcessStartInfo($"/usr/bin/{tool}", args);
+        BuildProcess.CleanEnvironment(start);
         start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
-        start.Environment["LC_ALL"] = "C";
         return start;
     }
 

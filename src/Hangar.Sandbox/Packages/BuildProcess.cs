@@ -38,6 +38,23 @@ internal static class BuildProcess
 {
     private const int TailChars = 64 * 1024;
 
+    /// <summary>Host variables a build on the host may still need: how to reach a mirror through the operator's proxy.</summary>
+    private static readonly string[] PassedThrough = ["http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY"];
+
+    /// <summary>
+    /// Replaces the inherited environment (which holds HANGAR_MASTER_KEY, database passwords and whatever else the
+    /// operator gave Hangar) with a fixed PATH, the C locale and only the proxy variables; callers add their own.
+    /// </summary>
+    public static void CleanEnvironment(ProcessStartInfo start)
+    {
+        var proxies = PassedThrough.Select(name => (name, value: Environment.GetEnvironmentVariable(name))).Where(v => v.value is not null).ToList();
+        start.Environment.Clear();
+        start.Environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        start.Environment["LC_ALL"] = "C";
+        foreach (var (name, value) in proxies)
+            start.Environment[name] = value;
+    }
+
     public static async Task<BuildOutput> RunAsync(ProcessStartInfo start, TimeSpan timeout, Action? onKill, CancellationToken ct)
     {
         start.RedirectStandardOutput = true;

@@ -9,7 +9,7 @@ namespace Hangar.Sandbox.Packages;
 /// manager. <see cref="Hash"/> names its layer: the same lists (in the same order) share one layer, any
 /// change (an environment update) gives a new one.
 /// </summary>
-public sealed record PackagesSpec(IReadOnlyList<(string Manager, IReadOnlyList<string> Packages)> Managers)
+public sealed partial record PackagesSpec(IReadOnlyList<(string Manager, IReadOnlyList<string> Packages)> Managers)
 {
     /// <summary>Bump when the layer layout or build recipe changes, so old layers are not reused.</summary>
     private const string LayoutVersion = "hangar-layer-v1";
@@ -47,9 +47,18 @@ public sealed record PackagesSpec(IReadOnlyList<(string Manager, IReadOnlyList<s
             {
                 if (name.StartsWith('-') || name.Length > 256 || name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
                     throw new PackageInstallException(manager, [name], "not a valid package name");
+                // apt-get reads more than names from its arguments (options, file paths, regexes, "name/release"):
+                // only Debian's package-name grammar, optionally pinned to a version, reaches it.
+                if (manager == "apt" && !AptPackage().IsMatch(name))
+                    throw new PackageInstallException(manager, [name],
+                        "not a Debian package name (lowercase letters, digits, '+', '-', '.'; at least two characters, starting with a letter or digit; optionally '=version')");
             }
             managers.Add((manager, names));
         }
         return new PackagesSpec(managers);
     }
+
+    /// <summary>Debian Policy §5.6.1 (Package) and §5.6.12 (Version: [epoch:]upstream[-revision], upstream starting with a digit).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\A[a-z0-9][a-z0-9+.\-]+(?:=(?:[0-9]+:)?[0-9][A-Za-z0-9.+~\-]*)?\z")]
+    private static partial System.Text.RegularExpressions.Regex AptPackage();
 }

@@ -57,6 +57,13 @@ public static class FileEndpoints
 
     private static async Task<IResult> ContentAsync(HttpContext context, IHangarStore store, TimeProvider time, string id)
     {
+        // The bytes are the uploader's: a browser must never sniff them into HTML or script on the API's origin.
+        // Set when the response starts, so error answers (the error middleware clears headers) carry it too.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return Task.CompletedTask;
+        });
         var workspace = ApiKeyAuthentication.WorkspaceOf(context);
         var record = await ResourceLookup.GetAsync(store, ResourceKind.File, workspace, id, context.RequestAborted);
         var file = FileObject.EnsureLive(ResourceLookup.Parse(record), time.GetUtcNow());
@@ -66,7 +73,8 @@ public static class FileEndpoints
         }
         var bytes = await store.FileContents.GetAsync(workspace, id, context.RequestAborted)
             ?? throw new NotFoundException($"The content of file '{id}' is missing.");
-        return Results.File(bytes, (string)file["mime_type"]!, (string)file["filename"]!);
+        context.Response.Headers.ContentDisposition = DownloadDisposition.Attachment((string)file["filename"]!);
+        return Results.File(bytes, (string)file["mime_type"]!);
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext context, IHangarStore store, string id)

@@ -93,6 +93,24 @@ internal sealed class SqlVaultStore(SqlDatabase db, SqlResourceStore resources) 
         return await count.ScalarInt64Async(ct);
     }
 
+    public async Task<IReadOnlyList<ResourceRecord>> ListSessionsWithResourceTokensAsync(string? afterSessionId, int limit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        // A text match, not a JSON query, so SQLite and PostgreSQL share it; '_' in LIKE matches any character,
+        // which only widens the match.
+        await using var select = connection.Command(
+            $"SELECT {ResourceRows.Columns} FROM resources WHERE kind = @kind AND id > @after AND json LIKE @tokens ORDER BY id LIMIT @limit");
+        select.With("@kind", ResourceRows.KindName(ResourceKind.Session)).With("@after", afterSessionId ?? "")
+            .With("@tokens", "%\"resource_tokens\"%").With("@limit", limit);
+        await using var reader = await select.ExecuteReaderAsync(ct);
+        var sessions = new List<ResourceRecord>();
+        while (await reader.ReadAsync(ct))
+        {
+            sessions.Add(ResourceRows.Read(db, reader));
+        }
+        return sessions;
+    }
+
     private SealedSecretRecord ReadSecret(DbDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
         (byte[])reader.GetValue(4), (byte[])reader.GetValue(5), db.ReadTime(reader, 6));

@@ -12,9 +12,15 @@ public class SessionServerFixture : ServerFixture
         options with { StreamHeartbeat = Heartbeat };
 }
 
-/// <summary>The same server over a throwaway PostgreSQL database.</summary>
+/// <summary>
+/// The same server over a throwaway PostgreSQL database, with a master key as a PostgreSQL operator must set
+/// (PostgreSQL gets no generated key, and repository tokens are never stored without one).
+/// </summary>
 public sealed class PostgresSessionServerFixture : SessionServerFixture
 {
+    protected override HangarServerOptions Configure(HangarServerOptions options) =>
+        base.Configure(options) with { MasterKeys = new Hangar.Vault.SecretCipher(Hangar.Vault.MasterKey.Generate()) };
+
     protected override async Task<StoreOptions> CreateStoreOptionsAsync(string dataDirectory)
     {
         var cluster = await PostgresCluster.SharedAsync();

@@ -80,9 +80,9 @@ public sealed class SecretCipherTests
                 Assert.Contains(old.Id, refused.Message);
                 await Assert.ThrowsAsync<VaultKeyException>(() => VaultStartup.CheckAsync(store.Vaults, new SecretCipher(null), ct));
 
-                var result = await KeyRotation.RotateAsync(store.Vaults, new SecretCipher(next, old), TimeProvider.System, ct);
+                var result = await KeyRotation.RotateAsync(store, new SecretCipher(next, old), TimeProvider.System, ct);
                 Assert.Equal(new KeyRotation.Result(3, 0, 0), result);
-                Assert.Equal(new KeyRotation.Result(0, 3, 0), await KeyRotation.RotateAsync(store.Vaults, new SecretCipher(next, old), TimeProvider.System, ct));
+                Assert.Equal(new KeyRotation.Result(0, 3, 0), await KeyRotation.RotateAsync(store, new SecretCipher(next, old), TimeProvider.System, ct));
 
                 // Previous key dropped: everything still opens with the new key alone.
                 await VaultStartup.CheckAsync(store.Vaults, new SecretCipher(next), ct);

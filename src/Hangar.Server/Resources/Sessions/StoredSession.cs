@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Hangar.Contracts;
 using Hangar.Storage;
 using Hangar.Vault;
 
@@ -6,7 +7,7 @@ namespace Hangar.Server.Resources.Sessions;
 
 /// <summary>
 /// A session as stored: the wire object plus a private <c>_hangar</c> section for what must be
-/// kept but never returned (github authorization tokens, sealed under the master key when one is set). <see cref="ToWire"/> strips it.
+/// kept but never returned (github authorization tokens, always sealed under the master key). <see cref="ToWire"/> strips it.
 /// </summary>
 public sealed class StoredSession(ResourceRecord record, JsonObject json)
 {
@@ -56,7 +57,15 @@ public sealed class StoredSession(ResourceRecord record, JsonObject json)
         }
         else
         {
-            tokens[resourceId] = ResourceTokens.Seal(cipher, Id, resourceId, token);
+            try
+            {
+                tokens[resourceId] = ResourceTokens.Seal(cipher, Id, resourceId, token);
+            }
+            catch (VaultKeyException e)
+            {
+                // Never kept in plaintext: without a key (PostgreSQL with no HANGAR_MASTER_KEY) the token is refused.
+                throw new InvalidRequestException($"authorization_token: {e.Message}", "vault_master_key_missing");
+            }
         }
     }
 
