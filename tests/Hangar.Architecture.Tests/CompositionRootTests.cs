@@ -12,6 +12,8 @@ public sealed class CompositionRootTests
     {
         // Locating host programs (bwrap, socat, slirp4netns) on the PATH the operator started Hangar with.
         ["Hangar.Sandbox/Bubblewrap/HostProgram.cs"] = "PATH lookup",
+        // The operator's proxy variables (only those) handed to apt in a package layer build.
+        ["Hangar.Sandbox/Packages/BuildProcess.cs"] = "http(s)_proxy for apt",
         // Its default variable source; the server and the command line pass their own (issue 16 moves the key handling).
         ["Hangar.Vault/SecretCipher.cs"] = "master key variables",
     };
