@@ -22,15 +22,14 @@ public static class SessionStream
     private static readonly TimeSpan TransientRetryBase = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan TransientRetryMax = TimeSpan.FromSeconds(5);
 
-    public static async Task StreamAsync(
-        string id, HttpContext context, IHangarStore store, HangarServerOptions options, TimeProvider time, StreamSubscriberLimits subscribers)
+    public static async Task StreamAsync(string id, HttpContext context, IHangarStore store, HangarServerOptions options, TimeProvider time)
     {
         var ct = context.RequestAborted;
         var workspaceId = ApiKeyAuthentication.WorkspaceOf(context);
         var previewTypes = EventDeltas(context.Request);
         var session = await SessionRepository.GetAsync(store, workspaceId, id, ct);
         // Held until the stream ends; a full session or key is told 429 before the stream opens.
-        using var slot = subscribers.Acquire(session.Id, ApiKeyAuthentication.KeyHashOf(context));
+        using var slot = context.RequestServices.GetRequiredService<StreamSubscriberLimits>().Acquire(session.Id, ApiKeyAuthentication.KeyHashOf(context));
         // Subscribe before reading the starting position, so an event appended in between
         // both wakes this reader and lies after its position: nothing falls in the gap.
         using var subscription = store.Notifications.Subscribe(session.Id);
