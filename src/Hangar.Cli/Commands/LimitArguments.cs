@@ -47,9 +47,10 @@ internal sealed class LimitArguments
         var limits = options.Limits;
         foreach (var (option, variable, set) in _counts)
         {
-            if ((parse.GetValue(option) ?? Variable(variable)) is { } text)
+            var flag = parse.GetValue(option);
+            if ((flag ?? Variable(variable)) is { } text)
             {
-                limits = set(limits, Parse(() => RequestLimits.Parse(text, option.Name)));
+                limits = set(limits, Parse(() => RequestLimits.Parse(text, flag is null ? variable : option.Name)));
             }
         }
         return options with
