@@ -30,12 +30,12 @@ public static class SessionEndpoints
         var workspaceId = ApiKeyAuthentication.WorkspaceOf(context);
         var body = await JsonBody.ReadObjectAsync(context);
         var request = await SessionRequest.ParseAsync(store, workspaceId, body, time.GetUtcNow(), secrets.Cipher, ct);
+        var record = request.Session.ToRecord(archivedAt: null);
         if (request.InitialEvents.Count > 0)
         {
             // Initial events start the session at once: the running-sessions quota applies before anything is stored.
             await RunningSessionQuota.CheckAsync(context, store, workspaceId, ct);
         }
-        var record = request.Session.ToRecord(archivedAt: null);
         await store.Resources.InsertAsync(record, ct);
         if (request.InitialEvents.Count > 0)
         {

@@ -42,11 +42,11 @@ public static class SessionEventEndpoints
         var selfHosted = await IsSelfHostedAsync(store, workspaceId, session, ct);
         var events = UserEvents.ParseSend(list, new UserEvents.Context(selfHosted), time.GetUtcNow());
         SessionRules.RefuseIfEnded(session, "sending events");
+        await ToolResultCheck.CheckAsync(store, id, events, ct);
         if (RunningSessionQuota.Starts(events.Select(e => e.Type), session.Status))
         {
             await RunningSessionQuota.CheckAsync(context, store, workspaceId, ct);
         }
-        await ToolResultCheck.CheckAsync(store, id, events, ct);
         IReadOnlyList<EventRecord> stored;
         try
         {
