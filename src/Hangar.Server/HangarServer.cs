@@ -72,13 +72,17 @@ public static class HangarServer
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Parse(options.ListenAddress), options.Port);
-            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxRequestBodyBytes, options.MaxFileBytes);
+            // The largest any route accepts; RequestSizeLimits lowers it per request.
+            kestrel.Limits.MaxRequestBodySize = Math.Max(options.MaxRequestBodyBytes, options.MaxFileBytes + RequestSizeLimits.MultipartAllowance);
             kestrel.AddServerHeader = false;
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(options.Time);
         builder.Services.AddSingleton(secrets);
+        builder.Services.AddSingleton(options.Limits);
+        builder.Services.AddSingleton<StreamSubscriberLimits>();
+        builder.Services.AddHangarRateLimits(options.Limits);
         builder.Services.ConfigureHttpJsonOptions(json => WireJson.Configure(json.SerializerOptions));
         if (harness is not null)
         {
@@ -89,7 +93,12 @@ public static class HangarServer
         var app = builder.Build();
         app.Lifetime.ApplicationStopped.Register(() => store.DisposeAsync().AsTask().GetAwaiter().GetResult());
         app.UseMiddleware<ApiErrorMiddleware>();
+        // Size first: an oversized body is refused before it is read, even from an unknown caller.
+        app.UseMiddleware<RequestSizeLimits>();
         app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseMiddleware<BetaHeaderRule>();
+        // After authentication: requests are counted per workspace, not per address.
+        app.UseRateLimiter();
         app.MapHangarApi();
         return app;
     }

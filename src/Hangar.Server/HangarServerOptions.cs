@@ -20,17 +20,23 @@ public sealed record HangarServerOptions
     /// <summary>How often an idle SSE stream sends a <c>ping</c> so proxies don't cut it.</summary>
     public TimeSpan StreamHeartbeat { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Largest accepted request body (the hosted service's limit is 32 MB).</summary>
+    /// <summary>Largest accepted request body on every route but file upload (the hosted service's limit is 32 MB).</summary>
     public long MaxRequestBodyBytes { get; init; } = 32L * 1024 * 1024;
 
-    /// <summary>Largest accepted file upload.</summary>
+    /// <summary>Largest accepted file upload (the hosted service's limit is 500 MB); the upload body may add multipart framing.</summary>
     public long MaxFileBytes { get; init; } = 500L * 1024 * 1024;
 
     /// <summary>The clock for timestamps and expiry; tests substitute one they can move.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>When true, requests without the managed-agents beta header are rejected (off by default: SDKs vary).</summary>
+    /// <summary>
+    /// When true, managed-agents requests without <c>anthropic-beta: managed-agents-2026-04-01</c> are refused
+    /// with 400 (off by default: api.md §1 says not to hard-fail, and SDKs vary). See <see cref="Http.BetaHeaderRule"/>.
+    /// </summary>
     public bool RequireBetaHeader { get; init; }
+
+    /// <summary>Request rates, the running-sessions quota and stream caps; <see cref="Http.RequestLimits.Unlimited"/> turns them off.</summary>
+    public Http.RequestLimits Limits { get; init; } = new();
 
     /// <summary>Run harness workers in this process (<c>hangar serve --no-workers</c> turns them off: API only).</summary>
     public bool RunWorkers { get; init; } = true;

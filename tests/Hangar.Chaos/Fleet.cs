@@ -201,7 +201,17 @@ public sealed class Fleet(ChaosOptions options, string database, FakeMessagesSer
     private HangarProcess StartApi(FleetSlot slot, string applicationName) => HangarProcess.Start(
         ["serve", "--port", slot.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-workers",
             "--database", ConnectionString(applicationName, null)],
-        new Dictionary<string, string?> { ["HANGAR_API_KEY"] = apiKey });
+        new Dictionary<string, string?>
+        {
+            ["HANGAR_API_KEY"] = apiKey,
+            // The fleet drives every session through one workspace: tenant limits would only slow it down.
+            ["HANGAR_RATE_LIMIT_CREATE"] = "unlimited",
+            ["HANGAR_RATE_LIMIT_READ"] = "unlimited",
+            ["HANGAR_RATE_LIMIT_WORK"] = "unlimited",
+            ["HANGAR_MAX_RUNNING_SESSIONS"] = "unlimited",
+            ["HANGAR_MAX_STREAMS_PER_SESSION"] = "unlimited",
+            ["HANGAR_MAX_STREAMS_PER_KEY"] = "unlimited",
+        });
 
     private HangarProcess StartWorker(FleetSlot slot, string applicationName) => HangarProcess.Start(
         ["worker", "--database", ConnectionString(applicationName, slot.Proxy!.Port),

@@ -56,6 +56,8 @@ public class ServerFixture : IAsyncLifetime
             Time = Clock,
             // Resource tests pin the API without an agent loop (the harness has its own tests).
             RunWorkers = false,
+            // Test classes drive hundreds of requests a minute through one workspace; Limits/ sets its own.
+            Limits = Http.RequestLimits.Unlimited,
         });
         _app = await HangarServer.BuildAsync(Options, CancellationToken.None);
         await _app.StartAsync();

@@ -42,6 +42,7 @@ public sealed class SseLatencyScenario : IScenario
                     // API only: no harness worker may pick the messages up and add its own
                     // events and load; this measures the log → stream path alone.
                     RunWorkers = false,
+                    Limits = Hangar.Server.Http.RequestLimits.Unlimited, // A bench measures the server, not its tenant limits.
                 }, ct);
                 apps.Add(app);
                 await app.StartAsync(ct);

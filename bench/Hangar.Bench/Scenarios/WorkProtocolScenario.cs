@@ -199,6 +199,7 @@ public sealed class WorkProtocolScenario : IScenario
                 Store = await context.NewStoreOptionsAsync(Engine.Sqlite, ct),
                 BootstrapApiKey = key,
                 RunWorkers = true,
+                Limits = Hangar.Server.Http.RequestLimits.Unlimited, // A bench measures the server, not its tenant limits.
                 Workers = new WorkerSettings
                 {
                     Models = new ModelRouter(new ModelRoutingOptions(new AnthropicModelOptions(model.ApiKey, model.BaseUrl.ToString()))),

@@ -64,7 +64,8 @@ public sealed class WorkingServer : IAsyncDisposable
 
     private static async Task<WorkingServer> StartAsync(HangarServerOptions options, string? workspaces, CancellationToken ct)
     {
-        var app = await HangarServer.BuildAsync(options with { Port = 0 }, ct);
+        // A bench measures the server, not its tenant limits.
+        var app = await HangarServer.BuildAsync(options with { Port = 0, Limits = Hangar.Server.Http.RequestLimits.Unlimited }, ct);
         await app.StartAsync(ct);
         return new WorkingServer(app, options.BootstrapApiKey!, workspaces);
     }

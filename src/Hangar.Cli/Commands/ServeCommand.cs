@@ -20,6 +20,7 @@ internal static class ServeCommand
         var headroom = WorkerArguments.TakeoverHeadroom();
         var sandbox = StoreArguments.Sandbox();
         var sandboxing = new SandboxArguments();
+        var limits = new LimitArguments();
 
         var command = new Command("serve", "Run the Hangar API server");
         command.Options.Add(port);
@@ -31,6 +32,7 @@ internal static class ServeCommand
         command.Options.Add(headroom);
         command.Options.Add(sandbox);
         sandboxing.AddTo(command);
+        limits.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             if (StoreArguments.ResolveOrExplain(parse, data, database, poolSize) is not { } store)
@@ -38,16 +40,18 @@ internal static class ServeCommand
                 return 2;
             }
             WorkerSettings workers;
+            HangarServerOptions limited;
             try
             {
                 workers = sandboxing.Apply(parse, new WorkerSettings { Sandbox = parse.GetValue(sandbox), TakeoverHeadroom = parse.GetValue(headroom) });
+                limited = limits.Apply(parse, new HangarServerOptions());
             }
             catch (StoreArgumentException e)
             {
                 Terminal.Error(e.Message);
                 return 2;
             }
-            var options = new HangarServerOptions
+            var options = limited with
             {
                 Port = parse.GetValue(port),
                 ListenAddress = parse.GetValue(host)!,

@@ -32,6 +32,11 @@ public static class SessionEndpoints
         var request = await SessionRequest.ParseAsync(store, workspaceId, body, time.GetUtcNow(), secrets.Cipher, ct);
         await EventFileReferences.CheckAsync(store, workspaceId, request.InitialEvents, ct);
         var record = request.Session.ToRecord(archivedAt: null);
+        if (request.InitialEvents.Count > 0)
+        {
+            // Initial events start the session at once: the running-sessions quota applies before anything is stored.
+            await RunningSessionQuota.CheckAsync(context, store, workspaceId, ct);
+        }
         await store.Resources.InsertAsync(record, ct);
         if (request.InitialEvents.Count > 0)
         {

@@ -44,6 +44,10 @@ public static class SessionEventEndpoints
         SessionRules.RefuseIfEnded(session, "sending events");
         await EventFileReferences.CheckAsync(store, workspaceId, events, ct);
         await ToolResultCheck.CheckAsync(store, id, events, ct);
+        if (RunningSessionQuota.Starts(events.Select(e => e.Type), session.Status))
+        {
+            await RunningSessionQuota.CheckAsync(context, store, workspaceId, ct);
+        }
         IReadOnlyList<EventRecord> stored;
         try
         {

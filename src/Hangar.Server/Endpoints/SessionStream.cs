@@ -28,6 +28,8 @@ public static class SessionStream
         var workspaceId = ApiKeyAuthentication.WorkspaceOf(context);
         var previewTypes = EventDeltas(context.Request);
         var session = await SessionRepository.GetAsync(store, workspaceId, id, ct);
+        // Held until the stream ends; a full session or key is told 429 before the stream opens.
+        using var slot = context.RequestServices.GetRequiredService<StreamSubscriberLimits>().Acquire(session.Id, ApiKeyAuthentication.KeyHashOf(context));
         // Subscribe before reading the starting position, so an event appended in between
         // both wakes this reader and lies after its position: nothing falls in the gap.
         using var subscription = store.Notifications.Subscribe(session.Id);

@@ -71,7 +71,8 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
         _ => new InvalidRequestException($"The request failed with HTTP {status}."),
     };
 
-    private static async Task WriteAsync(HttpContext context, ApiException error)
+    /// <summary>Writes <paramref name="error"/> as the API's envelope; also for refusals made outside the pipeline's throw path (the rate limiter).</summary>
+    public static async Task WriteAsync(HttpContext context, ApiException error)
     {
         var response = context.Response;
         response.Clear();
@@ -87,7 +88,11 @@ public sealed partial class ApiErrorMiddleware(RequestDelegate next, ILogger<Api
             response.Headers["x-should-retry"] = "true";
             response.Headers["retry-after"] = overloaded.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        if (error.Status == 429)
+        if (error is RateLimitedException limited)
+        {
+            limited.WriteHeaders(response);
+        }
+        else if (error.Status == 429)
         {
             response.Headers["retry-after"] = "1";
         }

@@ -13,6 +13,7 @@ namespace Hangar.Server.Http;
 public sealed class ApiKeyAuthentication(RequestDelegate next, IHangarStore store)
 {
     private const string WorkspaceKey = "hangar.workspace_id";
+    private const string KeyHashKey = "hangar.key_hash";
     private readonly ConcurrentDictionary<string, string> _workspaceByHash = new(StringComparer.Ordinal);
 
     /// <summary>The one route that needs no key: a liveness probe for scripts and load balancers.</summary>
@@ -28,6 +29,8 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IHangarStore stor
         var key = ReadKey(context.Request)
             ?? throw new AuthenticationException(
                 "Missing API key. Send it as 'x-api-key: <key>' or 'Authorization: Bearer <key>' (create one with `hangar keys create`).");
+        var hash = ApiKeys.Hash(key);
+        context.Items[KeyHashKey] = hash;
         if (await WorkCaller.AuthenticateAsync(store, key, context.RequestAborted, context.RequestServices.GetService<TimeProvider>()) is { } worker)
         {
             // A self-hosted worker's environment key or sessions token, scoped by WorkAccess.
@@ -37,7 +40,6 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IHangarStore stor
             await next(context);
             return;
         }
-        var hash = ApiKeys.Hash(key);
         if (!_workspaceByHash.TryGetValue(hash, out var workspaceId))
         {
             workspaceId = await store.Workspaces.FindWorkspaceByKeyHashAsync(hash, context.RequestAborted)
@@ -52,6 +54,14 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IHangarStore stor
     /// <summary>The workspace of the authenticated caller.</summary>
     public static string WorkspaceOf(HttpContext context) =>
         context.Items[WorkspaceKey] as string
+            ?? throw new InvalidOperationException("The request was not authenticated.");
+
+    /// <summary>The caller's workspace, or null before (or without) authentication, e.g. the health probe.</summary>
+    public static string? WorkspaceOrNull(HttpContext context) => context.Items[WorkspaceKey] as string;
+
+    /// <summary>The hash of the credential the caller presented (API key, environment key or sessions token): who to count per key.</summary>
+    public static string KeyHashOf(HttpContext context) =>
+        context.Items[KeyHashKey] as string
             ?? throw new InvalidOperationException("The request was not authenticated.");
 
     private static string? ReadKey(HttpRequest request)

@@ -50,6 +50,8 @@ public sealed class RunningHangar : IAsyncDisposable
             // The API tests pin the contract of sessions without an agent loop.
             RunWorkers = workers is not null,
             Workers = workers ?? new WorkerSettings(),
+            // Test classes drive hundreds of requests a minute through one workspace; LimitsTests sets its own.
+            Limits = Hangar.Server.Http.RequestLimits.Unlimited,
         };
         var app = await HangarServer.BuildAsync(configure is null ? options : configure(options), ct);
         await app.StartAsync(ct);

@@ -61,7 +61,7 @@ public sealed class HarnessHost : IAsyncDisposable
             RetryMaxDelay = TimeSpan.FromMilliseconds(200),
             WorkspacesDirectory = Path.Combine(_dataDirectory, "workspaces"),
         });
-        _app = await HangarServer.BuildAsync(new HangarServerOptions { Port = 0, Store = Store, BootstrapApiKey = _apiKey, Workers = settings }, CancellationToken.None);
+        _app = await HangarServer.BuildAsync(new HangarServerOptions { Port = 0, Store = Store, BootstrapApiKey = _apiKey, Workers = settings, Limits = Hangar.Server.Http.RequestLimits.Unlimited }, CancellationToken.None);
         await _app.StartAsync();
         Client?.Dispose();
         Client = new HttpClient { BaseAddress = ServerAddresses.Of(_app), Timeout = TimeSpan.FromSeconds(30) };

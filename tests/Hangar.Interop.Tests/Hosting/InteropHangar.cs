@@ -57,6 +57,8 @@ public sealed class InteropHangar : IAsyncLifetime
             // Credentials need a master key to be stored (as an operator would set HANGAR_MASTER_KEY).
             MasterKeys = new SecretCipher(MasterKey.Generate()),
             RunWorkers = true,
+            // The interop suites drive many requests a minute through one workspace.
+            Limits = Hangar.Server.Http.RequestLimits.Unlimited,
             Workers = new WorkerSettings
             {
                 Models = new ModelRouter(new ModelRoutingOptions(new AnthropicModelOptions(Model.ApiKey, Model.BaseUrl.ToString()))),
