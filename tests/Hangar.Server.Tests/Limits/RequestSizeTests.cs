@@ -49,7 +49,7 @@ public sealed class RequestSizeTests(ServerFixture server) : IClassFixture<Serve
         using var client = server.CreateClient(key);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/files")
         {
-            Content = ResourceSeed.Multipart(new byte[ServerFixture.MaxFileBytes * 2], "big.bin"),
+            Content = BadInputSeed.Multipart(new byte[ServerFixture.MaxFileBytes * 2], "big.bin"),
         };
         request.Headers.TransferEncodingChunked = true;
         using var response = await client.SendAsync(request);
@@ -64,7 +64,7 @@ public sealed class RequestSizeTests(ServerFixture server) : IClassFixture<Serve
     {
         var (_, key) = await server.AddWorkspaceAsync("size-" + Guid.NewGuid().ToString("N"));
         using var client = server.CreateClient(key);
-        using var upload = ResourceSeed.Multipart(new byte[ServerFixture.MaxFileBytes], "exact.bin");
+        using var upload = BadInputSeed.Multipart(new byte[ServerFixture.MaxFileBytes], "exact.bin");
         using var response = await client.PostAsync("/v1/files", upload);
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
     }
