@@ -217,6 +217,12 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost, ISandboxOutputs
 
     string? IShellHost.CheckWorkspace()
     {
+        // A hard quota: the command got ENOSPC itself; say in plain words why and what to do.
+        if (Session.Disk is { } disk)
+        {
+            var space = new DriveInfo(disk.MountPoint);
+            return space.AvailableFreeSpace < Math.Max(1L << 20, space.TotalSize / 1000) ? $"[{ToolErrors.DiskFull(space.TotalSize)}]" : null;
+        }
         var used = WorkspaceUsage.Measure(Session.Workspace);
         return used <= options.Limits.WorkspaceBytes
             ? null
@@ -238,6 +244,8 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost, ISandboxOutputs
         cgroup.Delete();
         if (GitProxy is not null)
             await GitProxy.DisposeAsync();
+        // Last: nothing of this instance uses the disk any more (unmounted unless another instance holds it).
+        Session.Disk?.Dispose();
         await onDisposed(this);
     }
 }

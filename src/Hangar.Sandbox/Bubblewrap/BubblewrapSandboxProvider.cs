@@ -67,6 +67,10 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         var store = SandboxStore.Prepare(options);
         if (!cgroups.EnforcesLimits)
             LogDegraded(logger, cgroups.Description);
+        if (store.Disks is not null)
+            LogDiskQuota(logger, store.Disks.Bytes, store.StaleDisksSwept);
+        else
+            LogNoDiskQuota(logger, store.DiskUnavailable ?? "unknown", options.Limits.WorkspaceBytes);
         await BubblewrapProbe.RunAsync(options, store, cgroups, ct);
         LogReady(logger, store.Root, cgroups.Description);
         return new BubblewrapSandboxProvider(options, store, cgroups, egress, logger);
@@ -119,9 +123,8 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     public async Task DeleteWorkspaceAsync(string sessionId, CancellationToken ct)
     {
         await ReleaseAsync(sessionId, ct);
-        var directory = Path.Join(store.Root, sessionId);
         if (store.Sessions(owner: null).Contains(sessionId))
-            Directory.Delete(directory, recursive: true);
+            store.Delete(sessionId);
     }
 
     private async Task<BubblewrapSandbox> CreateSandboxAsync(SandboxRequest request)
@@ -130,9 +133,18 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         // before anything else of the sandbox exists.
         var layer = await layers.GetAsync(PackagesSpec.FromEnvironmentConfig(request.EnvironmentConfig), CancellationToken.None);
         var name = SandboxInstance.NewName(request.SessionId);
-        var session = store.Open(request.SessionId);
-        SandboxStore.MarkOwner(session, options.Owner);
-        var cgroup = cgroups.Create(name, options.Limits);
+        var session = store.Open(request.SessionId, withDisk: true);
+        ISandboxCgroup cgroup;
+        try
+        {
+            store.MarkOwner(session, options.Owner);
+            cgroup = cgroups.Create(name, options.Limits);
+        }
+        catch
+        {
+            session.Disk?.Dispose();
+            throw;
+        }
         // Before anything touches the session's directory: a stale instance's processes must be gone.
         int evicted;
         try
@@ -142,6 +154,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         catch
         {
             cgroup.Delete();
+            session.Disk?.Dispose();
             throw;
         }
         if (evicted > 0)
@@ -184,6 +197,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
                 await git.DisposeAsync();
             cgroup.KillAll();
             cgroup.Delete();
+            session.Disk?.Dispose();
             if (usesProxy)
                 await egress!.StopAsync(name, CancellationToken.None);
             throw;
@@ -211,6 +225,12 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox limits degraded: {Description}. Memory, CPU and process limits are not enforced.")]
     private static partial void LogDegraded(ILogger logger, string description);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox disk quota: a loop-mounted ext4 image of {Bytes} bytes per session (sparse); {Swept} stale mounts cleaned")]
+    private static partial void LogDiskQuota(ILogger logger, long bytes, int swept);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox disk quota unavailable ({Reason}): falling back to measuring each workspace after every command (limit {WorkspaceBytes} bytes, not a hard cap; outputs and repositories unmeasured). See docs/sandbox.md")]
+    private static partial void LogNoDiskQuota(ILogger logger, string reason, long workspaceBytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bubblewrap sandboxes ready in {Root}; limits via {Cgroups}")]
     private static partial void LogReady(ILogger logger, string root, string cgroups);
