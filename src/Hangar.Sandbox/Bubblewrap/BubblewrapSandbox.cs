@@ -21,6 +21,7 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost, ISandboxOutputs
     private readonly EgressEndpoint? proxy;
     private readonly bool userModeNetwork;
     private readonly PackageLayer? layer;
+    private readonly LayerLease? layerLease;
     private readonly Func<BubblewrapSandbox, ValueTask> onDisposed;
     private readonly SandboxShell shell;
     private readonly SemaphoreSlim runnerGate = new(1, 1);
@@ -28,11 +29,12 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost, ISandboxOutputs
     private int disposed;
 
     internal BubblewrapSandbox(string name, SandboxOptions options, SandboxStore store, SessionLayout session, NetworkPolicy policy,
-        EgressEndpoint? proxy, bool userModeNetwork, PackageLayer? layer, ISandboxCgroup cgroup, Func<BubblewrapSandbox, ValueTask> onDisposed)
+        EgressEndpoint? proxy, bool userModeNetwork, LayerLease? layer, ISandboxCgroup cgroup, Func<BubblewrapSandbox, ValueTask> onDisposed)
     {
         Name = name;
         this.userModeNetwork = userModeNetwork;
-        this.layer = layer;
+        layerLease = layer;
+        this.layer = layer?.Layer;
         this.options = options;
         this.store = store;
         Session = session;
@@ -246,6 +248,7 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost, ISandboxOutputs
             await GitProxy.DisposeAsync();
         // Last: nothing of this instance uses the disk any more (unmounted unless another instance holds it).
         Session.Disk?.Dispose();
+        layerLease?.Dispose();
         await onDisposed(this);
     }
 }

@@ -47,6 +47,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         if (egress is null)
             ownedBuildEgress = new EgressProxy(new EgressProxyOptions { SocketDirectory = Path.Join(options.DataDirectory, "layers-egress"), AllowPrivateEgress = options.AllowPrivateEgress });
         layers = new PackageLayers(options, store, cgroups, egress ?? ownedBuildEgress!, logger);
+        layers.Collect();
     }
 
     /// <summary>The environment package layers (built on first use, shared by sessions with the same packages).</summary>
@@ -131,10 +132,19 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     {
         // First: a package layer that cannot be built fails the acquisition (PackageInstallException)
         // before anything else of the sandbox exists.
-        var layer = await layers.GetAsync(PackagesSpec.FromEnvironmentConfig(request.EnvironmentConfig), CancellationToken.None);
+        var layer = await layers.AcquireAsync(PackagesSpec.FromEnvironmentConfig(request.EnvironmentConfig), CancellationToken.None);
         var name = SandboxInstance.NewName(request.SessionId);
-        var session = store.Open(request.SessionId, withDisk: true);
+        SessionLayout session;
         ISandboxCgroup cgroup;
+        try
+        {
+            session = store.Open(request.SessionId, withDisk: true);
+        }
+        catch
+        {
+            layer?.Dispose();
+            throw;
+        }
         try
         {
             store.MarkOwner(session, options.Owner);
@@ -143,6 +153,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         catch
         {
             session.Disk?.Dispose();
+            layer?.Dispose();
             throw;
         }
         // Before anything touches the session's directory: a stale instance's processes must be gone.
@@ -155,6 +166,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         {
             cgroup.Delete();
             session.Disk?.Dispose();
+            layer?.Dispose();
             throw;
         }
         if (evicted > 0)
@@ -198,6 +210,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
             cgroup.KillAll();
             cgroup.Delete();
             session.Disk?.Dispose();
+            layer?.Dispose();
             if (usesProxy)
                 await egress!.StopAsync(name, CancellationToken.None);
             throw;

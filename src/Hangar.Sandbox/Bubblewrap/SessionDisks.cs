@@ -114,7 +114,7 @@ internal sealed class SessionDisks
     {
         using var mount = Lock(MountLock(sessionId), exclusive: true);
         use.Dispose();
-        using var last = TryLock(UseLock(sessionId), exclusive: true);
+        using var last = HostFileLock.TryLock(UseLock(sessionId), exclusive: true);
         if (last is not null && MountTable.IsMountPoint(sessionDirectory))
             Unmount(sessionDirectory);
     }
@@ -144,8 +144,8 @@ internal sealed class SessionDisks
             var sessionId = Path.GetFileName(mountPoint);
             if (Path.GetDirectoryName(mountPoint) != sandboxes || sessionId.StartsWith('.'))
                 continue;
-            using var mount = TryLock(MountLock(sessionId), exclusive: true);
-            using var unused = mount is null ? null : TryLock(UseLock(sessionId), exclusive: true);
+            using var mount = HostFileLock.TryLock(MountLock(sessionId), exclusive: true);
+            using var unused = mount is null ? null : HostFileLock.TryLock(UseLock(sessionId), exclusive: true);
             if (unused is null)
                 continue;
             Unmount(mountPoint);
@@ -213,23 +213,12 @@ internal sealed class SessionDisks
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            if (TryLock(path, exclusive) is { } held)
+            if (HostFileLock.TryLock(path, exclusive) is { } held)
                 return held;
             if (clock.Elapsed > LockPatience)
                 throw new IOException($"timed out waiting for {path}");
             Thread.Sleep(LockPoll);
         }
-    }
-
-    /// <summary>An explicit flock(LOCK_NB), shared or exclusive, held until the stream is disposed; null when taken.</summary>
-    internal static FileStream? TryLock(string path, bool exclusive)
-    {
-        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
-        var operation = (exclusive ? Native.LockExclusive : Native.LockShared) | Native.LockNonBlocking;
-        if (Native.Flock((int)file.SafeFileHandle.DangerousGetHandle(), operation) == 0)
-            return file;
-        file.Dispose();
-        return null;
     }
 }
 
