@@ -121,6 +121,23 @@ public sealed class DiskQuotaTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_disk_whose_image_was_deleted_under_its_mount_is_unmounted_by_any_start_up()
+    {
+        var sessionId = SandboxFixture.NewSessionId();
+        var sandbox = await provider.AcquireAsync(SandboxFixture.Request(sessionId), CancellationToken.None);
+        await sandbox.DisposeAsync();
+        // A killed server's mount, then its data directory removed around it (rm -rf fails only at the mount point).
+        Run("/usr/bin/mount", "-o", "loop,nodev,nosuid", Image(sessionId), SessionDirectory(sessionId));
+        File.Delete(Image(sessionId));
+
+        var elsewhere = data + "-elsewhere";
+        Directory.CreateDirectory(elsewhere);
+        await using (await BubblewrapSandboxProvider.CreateAsync(Options with { DataDirectory = elsewhere }, NullLogger.Instance, egress: null, CancellationToken.None))
+            Assert.False(MountTable.IsMountPoint(SessionDirectory(sessionId)));
+        Directory.Delete(elsewhere, recursive: true);
+    }
+
+    [Fact]
     public async Task A_workspace_made_before_quotas_keeps_its_files_and_the_measured_check()
     {
         var sessionId = SandboxFixture.NewSessionId();

@@ -18,6 +18,24 @@ internal static class MountTable
         return [.. MountPoints().Where(m => m.StartsWith(prefix, StringComparison.Ordinal)).Distinct()];
     }
 
+    /// <summary>Loop-mounted filesystems: mount point and the loop device's backing file (as the kernel reports it).</summary>
+    public static IReadOnlyList<(string MountPoint, string BackingFile)> LoopMounts()
+    {
+        var found = new List<(string, string)>();
+        foreach (var line in File.ReadAllLines("/proc/self/mountinfo"))
+        {
+            var halves = line.Split(" - ");
+            var fields = halves[0].Split(' ');
+            var source = halves.Length == 2 ? halves[1].Split(' ').ElementAtOrDefault(1) : null;
+            if (fields.Length <= 4 || source is null || !source.StartsWith("/dev/loop", StringComparison.Ordinal))
+                continue;
+            var backing = Path.Join("/sys/block", Path.GetFileName(source), "loop", "backing_file");
+            if (File.Exists(backing))
+                found.Add((Unescape(fields[4]), File.ReadAllText(backing).TrimEnd('\n')));
+        }
+        return found;
+    }
+
     private static IEnumerable<string> MountPoints() =>
         File.ReadAllLines("/proc/self/mountinfo")
             .Select(line => line.Split(' '))

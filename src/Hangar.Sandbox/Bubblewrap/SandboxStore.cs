@@ -132,14 +132,15 @@ internal sealed partial class SandboxStore
         SessionDisk? disk = null;
         try
         {
+            OwnedPath.EnsureDirectory(directory, Traverse);
+            // Outside the uid lock: mounting may wait for another instance's unmount; SessionDisks locks per session.
+            if (withDisk && Disks is not null)
+            {
+                disk = Disks.Attach(sessionId, directory);
+                OwnedPath.EnsureDirectory(directory, Traverse); // the disk's root replaces the directory: ours, 0711 again
+            }
             lock (uidLock)
             {
-                OwnedPath.EnsureDirectory(directory, Traverse);
-                if (withDisk && Disks is not null)
-                {
-                    disk = Disks.Attach(sessionId, directory);
-                    OwnedPath.EnsureDirectory(directory, Traverse); // the disk's root replaces the directory: ours, 0711 again
-                }
                 var uidFile = Path.Join(directory, "uid");
                 if (!int.TryParse(OwnedPath.ReadOwnedFile(uidFile), CultureInfo.InvariantCulture, out uid))
                     uid = AllocateUid(sessionId, uidFile, disk is not null);

@@ -49,6 +49,7 @@ internal sealed class SessionDisks
         if (unavailable is not null)
             return null;
         var disks = new SessionDisks(sandboxes, bytes);
+        SweepOrphans();
         OwnedPath.EnsureDirectory(disks.Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var probe = Path.Join(disks.Directory, ".probe");
         var image = probe + ".ext4";
@@ -154,6 +155,33 @@ internal sealed class SessionDisks
         return swept;
     }
 
+    /// <summary>
+    /// Start-up, host-wide: unmounts session disks whose image was deleted (a data directory removed while a killed
+    /// server still had them mounted). Nobody can need them any more; without this they would hold a loop device
+    /// and the deleted image's space until reboot.
+    /// </summary>
+    public static int SweepOrphans()
+    {
+        const string deleted = " (deleted)";
+        var swept = 0;
+        foreach (var (mountPoint, backing) in MountTable.LoopMounts())
+        {
+            var image = backing.EndsWith(deleted, StringComparison.Ordinal) ? backing[..^deleted.Length] : backing;
+            if (!image.Contains("/sandboxes/.disks/", StringComparison.Ordinal) || !image.EndsWith(".ext4", StringComparison.Ordinal) || File.Exists(image))
+                continue;
+            try
+            {
+                Run("/usr/bin/umount", "-l", mountPoint);
+                swept++;
+            }
+            catch (IOException)
+            {
+                // Gone meanwhile.
+            }
+        }
+        return swept;
+    }
+
     /// <summary>A copy of the session's uid outside its disk: uid allocation must see it while the disk is not mounted.</summary>
     public string UidMirror(string sessionId) => Path.Join(Directory, sessionId + ".uid");
 
@@ -171,12 +199,21 @@ internal sealed class SessionDisks
 
     private static string? Mkfs => new[] { "/usr/sbin/mkfs.ext4", "/sbin/mkfs.ext4" }.FirstOrDefault(File.Exists);
 
+    /// <summary>
+    /// Made under a temporary name and renamed when mkfs is done: a crash in between never leaves an image that
+    /// exists but cannot mount (which would fail the session's every acquisition).
+    /// </summary>
     private static void CreateImage(string image, long bytes)
     {
-        using (var file = new FileStream(image, FileMode.Create, FileAccess.Write))
+        var partial = image + ".new";
+        using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write))
             file.SetLength(bytes); // sparse: no block is allocated until the sandbox writes
-        // No reserved blocks (the sandbox gets it all); lazy init keeps the image sparse (see noinit_itable).
-        Run(Mkfs!, "-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1,root_owner=0:0", image);
+        // Lazy init keeps the image sparse (see noinit_itable). A few MiB are reserved for root: the host must still
+        // write the session's owner record and sockets on a disk the sandbox filled, or the session could never
+        // start again to delete files.
+        var reserve = Math.Clamp(8.0 * 1024 * 1024 / bytes * 100, 0.01, 5.0).ToString("0.###", CultureInfo.InvariantCulture);
+        Run(Mkfs!, "-q", "-F", "-m", reserve, "-E", "lazy_itable_init=1,lazy_journal_init=1,root_owner=0:0", partial);
+        File.Move(partial, image, overwrite: true);
     }
 
     // noinit_itable: no background zeroing of inode tables (it would write ~1.5% of the image for nothing);
