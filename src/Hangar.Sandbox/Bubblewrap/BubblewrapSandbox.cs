@@ -246,7 +246,7 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost, ISandboxOutputs
         cgroup.Delete();
         if (GitProxy is not null)
             await GitProxy.DisposeAsync();
-        // Last: nothing of this instance uses the disk any more (unmounted unless another instance holds it).
+        // Last: nothing of this instance uses the disk any more (it stays mounted for the session's next instance).
         Session.Disk?.Dispose();
         layerLease?.Dispose();
         await onDisposed(this);

@@ -232,6 +232,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     {
         foreach (var sandbox in live.Keys.ToList())
             await sandbox.DisposeAsync();
+        store.Disks?.UnmountIdle();
         if (ownedBuildEgress is not null)
             await ownedBuildEgress.DisposeAsync();
     }

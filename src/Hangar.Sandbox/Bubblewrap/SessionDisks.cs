@@ -9,10 +9,12 @@ namespace Hangar.Sandbox.Bubblewrap;
 /// cloned repositories and everything else the sandbox can write on the host share one filesystem that answers
 /// ENOSPC at the cap (/tmp is a size-limited tmpfs, charged to memory). The image costs only what is written
 /// (mounted with <c>discard</c>: deleted files give their space back to the host) and outlives every instance;
-/// it is mounted while some instance of the session on this host uses it and removed with the session.
+/// it stays mounted while the session exists and this process runs (an archived session's files stay readable
+/// at their host path), is unmounted when the session is deleted, at graceful shutdown (<see cref="UnmountIdle"/>)
+/// and, after a crash, at the next start-up (<see cref="SweepStale"/>).
 /// <para>
-/// Users of a mount hold a shared flock on <c>&lt;id&gt;.use</c>; whoever releases last (an exclusive lock
-/// succeeds) unmounts. Mounting and unmounting happen under an exclusive flock on <c>&lt;id&gt;.mount</c>, so two
+/// Instances using a mount hold a shared flock on <c>&lt;id&gt;.use</c>; a mount is unmounted only when an
+/// exclusive lock on it succeeds (no instance of any process uses it). Mounting and unmounting happen under an exclusive flock on <c>&lt;id&gt;.mount</c>, so two
 /// instances of one session (a handoff between workers on this host) never mount it twice or unmount it under
 /// each other. Needs root and loop devices; <see cref="TryCreate"/> says why not otherwise.
 /// </para>
@@ -22,6 +24,7 @@ internal sealed class SessionDisks
     private static readonly TimeSpan LockPoll = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan LockPatience = TimeSpan.FromSeconds(30);
     private readonly string sandboxes;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> attached = new(StringComparer.Ordinal);
 
     private SessionDisks(string sandboxes, long bytes)
     {
@@ -101,6 +104,7 @@ internal sealed class SessionDisks
                     Mount(image, sessionDirectory);
                 }
             }
+            attached[sessionId] = sessionDirectory;
             return new SessionDisk(this, sessionId, sessionDirectory, use);
         }
         catch
@@ -110,14 +114,22 @@ internal sealed class SessionDisks
         }
     }
 
-    /// <summary>Unmounts when no other instance on this host uses the disk any more (called by the lease).</summary>
-    internal void Release(string sessionId, string sessionDirectory, FileStream use)
+    /// <summary>
+    /// Graceful shutdown: unmounts the disks this process mounted that no instance (of any process) uses now, so
+    /// a stopped server leaves no mounts behind. The next acquisition mounts them again.
+    /// </summary>
+    public void UnmountIdle()
     {
-        using var mount = Lock(MountLock(sessionId), exclusive: true);
-        use.Dispose();
-        using var last = HostFileLock.TryLock(UseLock(sessionId), exclusive: true);
-        if (last is not null && MountTable.IsMountPoint(sessionDirectory))
-            Unmount(sessionDirectory);
+        foreach (var (sessionId, sessionDirectory) in attached)
+        {
+            using var mount = HostFileLock.TryLock(MountLock(sessionId), exclusive: true);
+            using var unused = mount is null ? null : HostFileLock.TryLock(UseLock(sessionId), exclusive: true);
+            if (unused is null)
+                continue;
+            if (MountTable.IsMountPoint(sessionDirectory))
+                Unmount(sessionDirectory);
+            attached.TryRemove(sessionId, out _);
+        }
     }
 
     /// <summary>The session is deleted: unmount (lazily if a straggler still holds it) and remove its image and uid mirror.</summary>
@@ -125,6 +137,7 @@ internal sealed class SessionDisks
     {
         using (Lock(MountLock(sessionId), exclusive: true))
         {
+            attached.TryRemove(sessionId, out _);
             if (MountTable.IsMountPoint(sessionDirectory))
                 Unmount(sessionDirectory);
             File.Delete(Image(sessionId));
@@ -259,20 +272,17 @@ internal sealed class SessionDisks
     }
 }
 
-/// <summary>One instance's hold on its session's mounted disk; disposing it unmounts if it was the last.</summary>
+/// <summary>One instance's hold on its session's mounted disk: while any is held, nothing unmounts the disk.</summary>
 internal sealed class SessionDisk(SessionDisks disks, string sessionId, string sessionDirectory, FileStream use) : IDisposable
 {
-    private int released;
-
     /// <summary>The configured quota (the filesystem itself is a little smaller: ext4's metadata).</summary>
     public long QuotaBytes => disks.Bytes;
+
+    /// <summary>The session whose disk this is.</summary>
+    public string SessionId => sessionId;
 
     /// <summary>The host directory the disk is mounted on (statvfs of it measures the disk).</summary>
     public string MountPoint => sessionDirectory;
 
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref released, 1) == 0)
-            disks.Release(sessionId, sessionDirectory, use);
-    }
+    public void Dispose() => use.Dispose();
 }
