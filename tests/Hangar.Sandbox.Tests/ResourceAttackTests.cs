@@ -50,6 +50,40 @@ public sealed class ResourceAttackTests(SandboxFixture fixture, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task A_disk_fill_stops_at_the_quota_while_the_host_answers_probes_and_a_neighbour_writes()
+    {
+        const long quota = 256L << 20;
+        var data = fixture.DataDirectory + "-diskfill";
+        var options = fixture.Options with { DataDirectory = data, Limits = SandboxFixture.TestLimits with { DiskBytes = quota, MaxFileBytes = 1L << 30 } };
+        await using (var provider = await BubblewrapSandboxProvider.CreateAsync(options, NullLogger.Instance, egress: null, CancellationToken.None))
+        {
+            var attacker = await provider.AcquireAsync(SandboxFixture.Request(SandboxFixture.NewSessionId()), CancellationToken.None);
+            var neighbour = await provider.AcquireAsync(SandboxFixture.Request(SandboxFixture.NewSessionId()), CancellationToken.None);
+            using var server = new ProbeServer();
+            var fill = attacker.RunAsync(Tools.Bash("dd if=/dev/zero of=fill.bin bs=1M count=2000 2>&1", timeoutMs: 120_000));
+
+            var http = new List<double>();
+            var command = new List<double>();
+            while (!fill.IsCompleted || http.Count < 10)
+            {
+                http.Add(await server.ProbeAsync());
+                command.Add(await HostCommandAsync());
+                await Task.Delay(50);
+            }
+            output.WriteLine($"{http.Count} probes during the disk fill; http p50 {Median(http):0.0} ms max {http.Max():0.0} ms; /bin/true p50 {Median(command):0.0} ms max {command.Max():0.0} ms");
+
+            var (text, isError) = await fill;
+            Assert.True(isError, text);
+            Assert.Contains("No space left on device", text);
+            Assert.Contains($"disk full: the workspace quota of", text);
+            Assert.Equal(("ok", false), await neighbour.RunAsync(Tools.Bash("head -c 50000000 /dev/zero > n.bin && echo ok")));
+            Assert.InRange(Median(http), 0, ProbeBudget.TotalMilliseconds);
+            Assert.InRange(Median(command), 0, ProbeBudget.TotalMilliseconds);
+        }
+        Directory.Delete(data, recursive: true);
+    }
+
+    [Fact]
     public async Task A_sandbox_without_a_memory_limit_does_not_start_unless_the_operator_opts_in()
     {
         var unlimited = fixture.Options with { Limits = SandboxFixture.TestLimits with { MemoryBytes = 0 } };

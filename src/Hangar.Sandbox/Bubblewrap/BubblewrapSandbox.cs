@@ -21,6 +21,7 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost, ISandboxOutputs
     private readonly EgressEndpoint? proxy;
     private readonly bool userModeNetwork;
     private readonly PackageLayer? layer;
+    private readonly LayerLease? layerLease;
     private readonly Func<BubblewrapSandbox, ValueTask> onDisposed;
     private readonly SandboxShell shell;
     private readonly SemaphoreSlim runnerGate = new(1, 1);
@@ -28,11 +29,12 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost, ISandboxOutputs
     private int disposed;
 
     internal BubblewrapSandbox(string name, SandboxOptions options, SandboxStore store, SessionLayout session, NetworkPolicy policy,
-        EgressEndpoint? proxy, bool userModeNetwork, PackageLayer? layer, ISandboxCgroup cgroup, Func<BubblewrapSandbox, ValueTask> onDisposed)
+        EgressEndpoint? proxy, bool userModeNetwork, LayerLease? layer, ISandboxCgroup cgroup, Func<BubblewrapSandbox, ValueTask> onDisposed)
     {
         Name = name;
         this.userModeNetwork = userModeNetwork;
-        this.layer = layer;
+        layerLease = layer;
+        this.layer = layer?.Layer;
         this.options = options;
         this.store = store;
         Session = session;
@@ -218,6 +220,12 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost, ISandboxOutputs
 
     string? IShellHost.CheckWorkspace()
     {
+        // A hard quota: the command got ENOSPC itself; say in plain words why and what to do.
+        if (Session.Disk is { } disk)
+        {
+            var space = new DriveInfo(disk.MountPoint);
+            return space.AvailableFreeSpace < Math.Max(1L << 20, space.TotalSize / 1000) ? $"[{ToolErrors.DiskFull(space.TotalSize)}]" : null;
+        }
         var used = WorkspaceUsage.Measure(Session.Workspace);
         return used <= options.Limits.WorkspaceBytes
             ? null
@@ -239,6 +247,9 @@ public sealed class BubblewrapSandbox : ISandbox, IShellHost, ISandboxOutputs
         cgroup.Delete();
         if (GitProxy is not null)
             await GitProxy.DisposeAsync();
+        // Last: nothing of this instance uses the disk any more (it stays mounted for the session's next instance).
+        Session.Disk?.Dispose();
+        layerLease?.Dispose();
         await onDisposed(this);
     }
 }

@@ -47,6 +47,7 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         if (egress is null)
             ownedBuildEgress = new EgressProxy(new EgressProxyOptions { SocketDirectory = Path.Join(options.DataDirectory, "layers-egress"), AllowPrivateEgress = options.AllowPrivateEgress });
         layers = new PackageLayers(options, store, cgroups, egress ?? ownedBuildEgress!, logger);
+        layers.Collect();
     }
 
     /// <summary>The environment package layers (built on first use, shared by sessions with the same packages).</summary>
@@ -67,6 +68,10 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         var store = SandboxStore.Prepare(options);
         if (!cgroups.EnforcesLimits)
             LogDegraded(logger, cgroups.Description);
+        if (store.Disks is not null)
+            LogDiskQuota(logger, store.Disks.Bytes, store.StaleDisksSwept);
+        else
+            LogNoDiskQuota(logger, store.DiskUnavailable ?? "unknown", options.Limits.WorkspaceBytes);
         await BubblewrapProbe.RunAsync(options, store, cgroups, ct);
         LogReady(logger, store.Root, cgroups.Description);
         return new BubblewrapSandboxProvider(options, store, cgroups, egress, logger);
@@ -119,20 +124,38 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     public async Task DeleteWorkspaceAsync(string sessionId, CancellationToken ct)
     {
         await ReleaseAsync(sessionId, ct);
-        var directory = Path.Join(store.Root, sessionId);
         if (store.Sessions(owner: null).Contains(sessionId))
-            Directory.Delete(directory, recursive: true);
+            store.Delete(sessionId);
     }
 
     private async Task<BubblewrapSandbox> CreateSandboxAsync(SandboxRequest request)
     {
         // First: a package layer that cannot be built fails the acquisition (PackageInstallException)
         // before anything else of the sandbox exists.
-        var layer = await layers.GetAsync(PackagesSpec.FromEnvironmentConfig(request.EnvironmentConfig), CancellationToken.None);
+        var layer = await layers.AcquireAsync(PackagesSpec.FromEnvironmentConfig(request.EnvironmentConfig), CancellationToken.None);
         var name = SandboxInstance.NewName(request.SessionId);
-        var session = store.Open(request.SessionId);
-        SandboxStore.MarkOwner(session, options.Owner);
-        var cgroup = cgroups.Create(name, options.Limits);
+        SessionLayout session;
+        ISandboxCgroup cgroup;
+        try
+        {
+            session = store.Open(request.SessionId, withDisk: true);
+        }
+        catch
+        {
+            layer?.Dispose();
+            throw;
+        }
+        try
+        {
+            store.MarkOwner(session, options.Owner);
+            cgroup = cgroups.Create(name, options.Limits);
+        }
+        catch
+        {
+            session.Disk?.Dispose();
+            layer?.Dispose();
+            throw;
+        }
         // Before anything touches the session's directory: a stale instance's processes must be gone.
         int evicted;
         try
@@ -142,6 +165,8 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
         catch
         {
             cgroup.Delete();
+            session.Disk?.Dispose();
+            layer?.Dispose();
             throw;
         }
         if (evicted > 0)
@@ -192,6 +217,8 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
                 await git.DisposeAsync();
             cgroup.KillAll();
             cgroup.Delete();
+            session.Disk?.Dispose();
+            layer?.Dispose();
             if (usesProxy)
                 await egress!.StopAsync(name, CancellationToken.None);
             throw;
@@ -213,12 +240,19 @@ public sealed partial class BubblewrapSandboxProvider : ISandboxProvider, IAsync
     {
         foreach (var sandbox in live.Keys.ToList())
             await sandbox.DisposeAsync();
+        store.Disks?.UnmountIdle();
         if (ownedBuildEgress is not null)
             await ownedBuildEgress.DisposeAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox limits degraded: {Description}. Memory, CPU and process limits are not enforced.")]
     private static partial void LogDegraded(ILogger logger, string description);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox disk quota: a loop-mounted ext4 image of {Bytes} bytes per session (sparse); {Swept} stale mounts cleaned")]
+    private static partial void LogDiskQuota(ILogger logger, long bytes, int swept);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sandbox disk quota unavailable ({Reason}): falling back to measuring each workspace after every command (limit {WorkspaceBytes} bytes, not a hard cap; outputs and repositories unmeasured). See docs/sandbox.md")]
+    private static partial void LogNoDiskQuota(ILogger logger, string reason, long workspaceBytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bubblewrap sandboxes ready in {Root}; limits via {Cgroups}")]
     private static partial void LogReady(ILogger logger, string root, string cgroups);

@@ -15,4 +15,23 @@ internal static class HostFileLock
         file.Dispose();
         throw new IOException($"locking {path} failed (errno {errno})");
     }
+
+    /// <summary>An explicit flock(LOCK_NB), shared or exclusive, held until the stream is disposed; null when another holds it.</summary>
+    public static FileStream? TryLock(string path, bool exclusive)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+        }
+        catch (IOException)
+        {
+            return null; // .NET's own advisory LOCK_SH at open already met another holder's exclusive lock
+        }
+        var operation = (exclusive ? Native.LockExclusive : Native.LockShared) | Native.LockNonBlocking;
+        if (Native.Flock((int)file.SafeFileHandle.DangerousGetHandle(), operation) == 0)
+            return file;
+        file.Dispose();
+        return null;
+    }
 }

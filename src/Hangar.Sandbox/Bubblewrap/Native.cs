@@ -13,7 +13,11 @@ internal static class Native
     [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
     internal static extern int Flock(int fd, int operation);
 
+    internal const int LockShared = 1;
+
     internal const int LockExclusive = 2;
+
+    internal const int LockNonBlocking = 4;
 
     [DllImport("libc", EntryPoint = "geteuid")]
     internal static extern uint GetEuid();

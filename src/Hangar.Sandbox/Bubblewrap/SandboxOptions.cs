@@ -39,6 +39,15 @@ public sealed record SandboxOptions
     /// <summary>Private ranges and names repository remotes and layer builds may reach (the operator's allowlist; none by default).</summary>
     public Hangar.Tools.Network.PrivateEgressAllowlist AllowPrivateEgress { get; init; } = Hangar.Tools.Network.PrivateEgressAllowlist.None;
 
+    /// <summary>The largest a package layer may grow; a build past it fails with a package install error.</summary>
+    public long LayerBytes { get; init; } = 4L << 30;
+
+    /// <summary>
+    /// How long a package layer no sandbox uses stays on disk (counted from its build or the last sandbox that used
+    /// it); the collector at start-up and after each build removes older ones, never one a running sandbox holds.
+    /// </summary>
+    public TimeSpan LayerRetention { get; init; } = TimeSpan.FromDays(7);
+
     /// <summary>
     /// Names the store whose sessions these are (written to each session directory); the sweep of deleted
     /// sessions only touches directories with this mark. Null: no mark, and every directory is considered.
@@ -61,7 +70,17 @@ public sealed record SandboxLimits
     /// <summary>Size of the sandbox's /tmp (a tmpfs, charged to memory).</summary>
     public long TmpBytes { get; init; } = 256L << 20;
 
-    /// <summary>Workspace size; checked after each command (no quota on the host filesystem, see docs/sandbox.md).</summary>
+    /// <summary>
+    /// The hard disk quota of everything a sandbox writes on the host (workspace, outputs, cloned repositories):
+    /// a sparse loop-mounted ext4 image per session (<see cref="SessionDisks"/>), so writes fail with ENOSPC at
+    /// the cap. ≤ 0 turns it off (then <see cref="WorkspaceBytes"/> is checked instead).
+    /// </summary>
+    public long DiskBytes { get; init; } = 10L << 30;
+
+    /// <summary>
+    /// The fallback when the host cannot loop-mount a disk per session (not root, no loop devices): the
+    /// workspace's size, measured after each command and reported as an error once over (not a hard cap).
+    /// </summary>
     public long WorkspaceBytes { get; init; } = 2L << 30;
 
     /// <summary>Largest single file a process may write (RLIMIT_FSIZE; SIGXFSZ beyond).</summary>

@@ -7,6 +7,9 @@ namespace Hangar.Sandbox.Bubblewrap;
 /// <summary>One session's host-side state: its directory, workspace and unprivileged host uid.</summary>
 internal sealed record SessionLayout(string SessionId, string Directory, string Workspace, int Uid)
 {
+    /// <summary>The session's quota disk mounted on <see cref="Directory"/>, held by this instance; null: no hard quota.</summary>
+    public SessionDisk? Disk { get; init; }
+
     /// <summary>Extra binds after /workspace: the session's file resources (ro) and outputs directory (rw).</summary>
     public IReadOnlyList<BindMount> Mounts { get; init; } = [];
 }
@@ -44,6 +47,14 @@ internal sealed partial class SandboxStore
     public string Shared => Path.Join(Root, ".shared");
 
     public string RunnerDirectory => Path.Join(Shared, "runner");
+
+    /// <summary>Per-session quota disks; null when this host cannot loop-mount them (<see cref="DiskUnavailable"/> says why).</summary>
+    public SessionDisks? Disks { get; private set; }
+
+    public string? DiskUnavailable { get; private set; }
+
+    /// <summary>Session disks left mounted by a crash and unmounted at start-up.</summary>
+    public int StaleDisksSwept { get; private set; }
 
     /// <summary>The compiled syscall filter (<see cref="SeccompFilter"/>) every sandbox's launcher opens for bwrap's <c>--seccomp</c>.</summary>
     public string SeccompFile => Path.Join(Shared, "seccomp.bpf");
@@ -99,11 +110,18 @@ internal sealed partial class SandboxStore
                     ["configProperties"] = new System.Text.Json.Nodes.JsonObject { ["System.Globalization.Invariant"] = true },
                 },
             }.ToJsonString());
+        store.Disks = SessionDisks.TryCreate(root, options.Limits.DiskBytes, out var unavailable);
+        store.DiskUnavailable = unavailable;
+        store.StaleDisksSwept = store.Disks?.SweepStale() ?? 0;
         return store;
     }
 
-    /// <summary>The session's layout, creating its directory, uid and workspace on first use.</summary>
-    public SessionLayout Open(string sessionId)
+    /// <summary>
+    /// The session's layout, creating its directory, uid and workspace on first use. With
+    /// <paramref name="withDisk"/> (a session's sandbox, not a probe or layer build) its quota disk is mounted
+    /// first, before its uid file (which lives on it) is read; the caller disposes the layout's disk.
+    /// </summary>
+    public SessionLayout Open(string sessionId, bool withDisk = false)
     {
         // The id becomes a directory name: anything but a plain id could escape the root.
         if (!SafeId().IsMatch(sessionId))
@@ -111,21 +129,45 @@ internal sealed partial class SandboxStore
         var directory = Path.Join(Root, sessionId);
         var workspace = Path.Join(directory, "workspace");
         int uid;
-        lock (uidLock)
+        SessionDisk? disk = null;
+        try
         {
             OwnedPath.EnsureDirectory(directory, Traverse);
-            var uidFile = Path.Join(directory, "uid");
-            if (!int.TryParse(OwnedPath.ReadOwnedFile(uidFile), CultureInfo.InvariantCulture, out uid))
-                uid = AllocateUid(sessionId, uidFile);
+            // Outside the uid lock: mounting may wait for another instance's unmount; SessionDisks locks per session.
+            if (withDisk && Disks is not null)
+            {
+                disk = Disks.Attach(sessionId, directory);
+                OwnedPath.EnsureDirectory(directory, Traverse); // the disk's root replaces the directory: ours, 0711 again
+            }
+            lock (uidLock)
+            {
+                var uidFile = Path.Join(directory, "uid");
+                if (!int.TryParse(OwnedPath.ReadOwnedFile(uidFile), CultureInfo.InvariantCulture, out uid))
+                    uid = AllocateUid(sessionId, uidFile, disk is not null);
+            }
+            if (!Directory.Exists(workspace))
+            {
+                Directory.CreateDirectory(workspace);
+                if (Native.LChown(workspace, (uint)uid, (uint)uid) != 0)
+                    throw new IOException($"chown {workspace} to {uid} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}); the server must run as root");
+                Chmod(workspace, "700");
+            }
         }
-        if (!Directory.Exists(workspace))
+        catch
         {
-            Directory.CreateDirectory(workspace);
-            if (Native.LChown(workspace, (uint)uid, (uint)uid) != 0)
-                throw new IOException($"chown {workspace} to {uid} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}); the server must run as root");
-            Chmod(workspace, "700");
+            disk?.Dispose();
+            throw;
         }
-        return new SessionLayout(sessionId, directory, workspace, uid);
+        return new SessionLayout(sessionId, directory, workspace, uid) { Disk = disk };
+    }
+
+    /// <summary>Removes the session's directory and its disk for good (session deletion; its sandboxes are gone).</summary>
+    public void Delete(string sessionId)
+    {
+        var directory = Path.Join(Root, sessionId);
+        Disks?.Destroy(sessionId, directory);
+        if (Directory.Exists(directory))
+            Directory.Delete(directory, recursive: true);
     }
 
     /// <summary>
@@ -139,28 +181,36 @@ internal sealed partial class SandboxStore
             .Where(id => SafeId().IsMatch(id) && id != ProbeSession && !id.StartsWith("layer-build-", StringComparison.Ordinal))];
 
     /// <summary>Marks the session's directory as belonging to <paramref name="owner"/> (see <see cref="Sessions"/>).</summary>
-    public static void MarkOwner(SessionLayout session, string? owner)
+    public void MarkOwner(SessionLayout session, string? owner)
     {
-        if (owner is not null)
-            File.WriteAllText(Path.Join(session.Directory, "owner"), owner);
+        if (owner is null)
+            return;
+        File.WriteAllText(Path.Join(session.Directory, "owner"), owner);
+        // Beside the image too: the sweep must find a deleted session's disk while it is not mounted.
+        if (session.Disk is not null)
+            File.WriteAllText(Disks!.OwnerMirror(session.SessionId), owner);
     }
 
-    private static string? ReadOwner(string directory) => TryReadOwned(Path.Join(directory, "owner"));
+    private string? ReadOwner(string directory) =>
+        TryReadOwned(Path.Join(directory, "owner"))
+        ?? (Disks is null ? null : TryReadOwned(Disks.OwnerMirror(Path.GetFileName(directory))));
 
     /// <summary>
     /// A uid derived from the id's hash, moved past any taken by another session (never shared). Several
     /// processes on one host may share the root: a host-wide lock on <c>.uids.lock</c> makes the
     /// look-and-take one step for all of them, not only for this process's threads.
     /// </summary>
-    private int AllocateUid(string sessionId, string uidFile)
+    private int AllocateUid(string sessionId, string uidFile, bool onDisk)
     {
         using var hostLock = HostFileLock.Acquire(Path.Join(Root, ".uids.lock"));
         // Another process may have opened this session meanwhile: its uid stands.
         if (int.TryParse(OwnedPath.ReadOwnedFile(uidFile), CultureInfo.InvariantCulture, out var existing))
             return existing;
         // A suspicious uid file elsewhere (a link, a foreign file) fails only its own session, not every allocation.
+        // Sessions whose disk is not mounted now show no uid file: their mirrors (beside the images) do.
         var taken = Directory.EnumerateDirectories(Root)
             .Select(d => TryReadOwned(Path.Join(d, "uid")))
+            .Concat(Disks?.UidMirrors().Select(TryReadOwned) ?? [])
             .Select(text => int.TryParse(text, CultureInfo.InvariantCulture, out var u) ? u : -1)
             .ToHashSet();
         var hash = 2166136261u;
@@ -174,6 +224,8 @@ internal sealed partial class SandboxStore
             {
                 // Written under the lock, so the next allocation (of any process) sees it taken.
                 File.WriteAllText(uidFile, candidate.ToString(CultureInfo.InvariantCulture));
+                if (onDisk)
+                    File.WriteAllText(Disks!.UidMirror(sessionId), candidate.ToString(CultureInfo.InvariantCulture));
                 return candidate;
             }
         }

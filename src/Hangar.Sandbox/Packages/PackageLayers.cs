@@ -12,7 +12,10 @@ namespace Hangar.Sandbox.Packages;
 /// acquirers wait for a single build (one task per hash in this process, an flock'd
 /// <c>&lt;hash&gt;.lock</c> across processes). A build happens in <c>.tmp-&lt;hash&gt;-*</c> and is
 /// renamed into place after its manifest is written, so a crash or kill mid-build never leaves a
-/// directory that counts as built; leftovers are deleted by the next build of that hash.
+/// directory that counts as built; leftovers are deleted by the next build of that hash. A build may
+/// grow to <see cref="SandboxOptions.LayerBytes"/> (<see cref="LayerCap"/>); layers unused for
+/// <see cref="SandboxOptions.LayerRetention"/> are collected at start-up and after each build
+/// (<see cref="LayerCollector"/>), never one a sandbox holds (<see cref="LayerLease"/>).
 /// </summary>
 internal sealed partial class PackageLayers(SandboxOptions options, SandboxStore store, CgroupHost cgroups, IEgressProxy egress, ILogger logger)
 {
@@ -49,6 +52,33 @@ internal sealed partial class PackageLayers(SandboxOptions options, SandboxStore
         }
     }
 
+    /// <summary>
+    /// The layer for <paramref name="spec"/> (built if needed) held for one sandbox until the lease is disposed;
+    /// null when there are no packages. A layer collected between its lookup and the hold is built again.
+    /// </summary>
+    public async Task<LayerLease?> AcquireAsync(PackagesSpec spec, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await GetAsync(spec, ct) is not { } layer)
+                return null;
+            if (LayerLease.TryTake(layer, LayerCollector.InUseFile(Root, layer.Hash)) is { } lease)
+                return lease;
+            layers.TryRemove(spec.Hash, out _);
+            if (attempt >= 3)
+                throw new IOException($"package layer {spec.Hash} kept disappearing while it was acquired");
+        }
+    }
+
+    /// <summary>Removes layers unused for longer than the retention (except <paramref name="keep"/>); returns their hashes.</summary>
+    public IReadOnlyList<string> Collect(string? keep = null)
+    {
+        var removed = LayerCollector.Collect(Root, options.LayerRetention, keep, hash => layers.TryRemove(hash, out _));
+        foreach (var hash in removed)
+            LogCollected(logger, hash, options.LayerRetention.TotalDays);
+        return removed;
+    }
+
     /// <summary>The finished layer on disk, or null; a directory without its manifest does not count.</summary>
     public PackageLayer? TryLoad(string hash) => PackageLayer.TryLoad(hash, Path.Join(Root, hash));
 
@@ -70,9 +100,21 @@ internal sealed partial class PackageLayers(SandboxOptions options, SandboxStore
         LayerSeal.Chmod(temp, "711");
         var clock = Stopwatch.StartNew();
         LogBuilding(logger, hash, Describe(spec));
+        using var cap = new LayerCap(options.LayerBytes, [() => [temp], () => BuildHomes(hash)]);
+        using var build = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cap.Watch(build);
         try
         {
-            await BuildIntoAsync(spec, temp, ct);
+            try
+            {
+                await BuildIntoAsync(spec, temp, build.Token);
+            }
+            catch (OperationCanceledException) when (cap.Exceeded is not null && !ct.IsCancellationRequested)
+            {
+                throw cap.Failure(spec);
+            }
+            if (!cap.Check())
+                throw cap.Failure(spec);
             var layer = PackageLayer.Describe(hash, temp);
             layer.WriteManifest(spec, clock.Elapsed);
             LayerSeal.Apply(temp);
@@ -85,6 +127,7 @@ internal sealed partial class PackageLayers(SandboxOptions options, SandboxStore
             throw;
         }
         LogBuilt(logger, hash, clock.ElapsedMilliseconds);
+        Collect(keep: hash);
         return TryLoad(hash) ?? throw new IOException($"package layer {hash} vanished right after it was built");
     }
 
@@ -121,6 +164,10 @@ internal sealed partial class PackageLayers(SandboxOptions options, SandboxStore
         }
     }
 
+    /// <summary>The homes of this layer's build sandboxes (caches, downloads): they count against the cap while it builds.</summary>
+    private IEnumerable<string> BuildHomes(string hash) =>
+        Directory.Exists(store.Root) ? Directory.EnumerateDirectories(store.Root, $"layer-build-{hash}-*") : [];
+
     private void PrepareRoot()
     {
         Directory.CreateDirectory(Root);
@@ -152,6 +199,9 @@ internal sealed partial class PackageLayers(SandboxOptions options, SandboxStore
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Package layer {Hash} built in {Milliseconds} ms")]
     private static partial void LogBuilt(ILogger logger, string hash, long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Package layer {Hash} removed: no sandbox used it for {Days} days")]
+    private static partial void LogCollected(ILogger logger, string hash, double days);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Package layer {Hash} failed: {Reason}")]
     private static partial void LogFailed(ILogger logger, string hash, string reason);

@@ -19,8 +19,23 @@ public sealed class FileTools(WorkspacePaths paths, string? ripgrep)
 
     public WorkspacePaths Paths => paths;
 
-    /// <summary>Runs one file tool; refusals throw <see cref="ToolInputException"/>.</summary>
-    public Task<ToolResult> ExecuteAsync(string name, ToolInput input, CancellationToken ct) => name switch
+    /// <summary>
+    /// Runs one file tool; refusals throw <see cref="ToolInputException"/>. A write that fills the disk answers
+    /// with <see cref="ToolErrors.DiskFull"/>: the model reads what happened and how to recover.
+    /// </summary>
+    public async Task<ToolResult> ExecuteAsync(string name, ToolInput input, CancellationToken ct)
+    {
+        try
+        {
+            return await RunAsync(name, input, ct);
+        }
+        catch (IOException e) when (ToolErrors.IsDiskFull(e))
+        {
+            return ToolResult.Text($"{name}: {ToolErrors.DiskFull(ToolErrors.FileSystemBytes(paths.HostRoot))}", isError: true);
+        }
+    }
+
+    private Task<ToolResult> RunAsync(string name, ToolInput input, CancellationToken ct) => name switch
     {
         "read" => ReadTool.RunAsync(paths, input, ct),
         "write" => WriteTool.RunAsync(paths, input, ct),

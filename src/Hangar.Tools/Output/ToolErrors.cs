@@ -30,6 +30,34 @@ public static class ToolErrors
         }
     }
 
+    /// <summary>ENOSPC (or EDQUOT): the sandbox's disk quota is used up, not a fault of the tool.</summary>
+    public static bool IsDiskFull(Exception e) =>
+        e is IOException { HResult: DiskFullErrno or QuotaExceededErrno or unchecked((int)0x80070070) };
+
+    /// <summary>
+    /// What the model reads when its disk is full, with <paramref name="quotaBytes"/> (the size of the
+    /// filesystem it writes to) and what to do about it.
+    /// </summary>
+    public static string DiskFull(long quotaBytes) =>
+        $"disk full: the workspace quota of {quotaBytes} bytes ({quotaBytes / (1024.0 * 1024):0.#} MiB) is used up; "
+        + "delete files you no longer need (in /workspace, /mnt/session/outputs or cloned repositories) before writing more";
+
+    /// <summary>The size of the filesystem holding <paramref name="path"/> (statvfs), the quota a sandbox writes against.</summary>
+    public static long FileSystemBytes(string path)
+    {
+        try
+        {
+            return new DriveInfo(path).TotalSize;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return 0;
+        }
+    }
+
+    private const int DiskFullErrno = 28; // ENOSPC: .NET keeps the errno as HResult for errors it has no type for
+    private const int QuotaExceededErrno = 122; // EDQUOT
+
     /// <summary>A call to a tool the sandbox does not have.</summary>
     public static ToolResult UnknownTool(string name) =>
         ToolResult.Text($"Unknown tool '{name}'. Available tools: {string.Join(", ", BuiltInTools.Names)}", isError: true);
