@@ -38,6 +38,12 @@ public static class SdkNestedSites
             "tools[0].configs[0]", Agent + ""","tools":[{"type":"agent_toolset_20260401","configs":[{"name":"web_fetch"}]}]}"""),
         new("agent.tools[agent_toolset].configs[web_search]", "Agents.AgentCreateParams", "Agents.BetaManagedAgentsWebSearchToolConfigParams",
             "tools[0].configs[0]", Agent + ""","tools":[{"type":"agent_toolset_20260401","configs":[{"name":"web_search"}]}]}"""),
+        new("agent.tools[agent_toolset].default_config.permission_policy[always_allow]", "Agents.AgentCreateParams",
+            "Agents.BetaManagedAgentsAlwaysAllowPolicy", "tools[0].default_config.permission_policy", Policy("always_allow")),
+        new("agent.tools[agent_toolset].default_config.permission_policy[always_ask]", "Agents.AgentCreateParams",
+            "Agents.BetaManagedAgentsAlwaysAskPolicy", "tools[0].default_config.permission_policy", Policy("always_ask")),
+        new("agent.tools[agent_toolset].default_config.permission_policy[auto]", "Agents.AgentCreateParams",
+            "Agents.BetaManagedAgentsAutoPolicy", "tools[0].default_config.permission_policy", Policy("auto")),
         new("agent.tools[mcp_toolset]", "Agents.AgentCreateParams", "Agents.BetaManagedAgentsMcpToolsetParams", "tools[0]",
             McpAgent + ""","tools":[{"type":"mcp_toolset","mcp_server_name":"docs"}]}"""),
         new("agent.tools[mcp_toolset].default_config", "Agents.AgentCreateParams", "Agents.BetaManagedAgentsMcpToolsetDefaultConfigParams",
@@ -62,6 +68,8 @@ public static class SdkNestedSites
             Env + """{"type":"self_hosted"}}"""),
         new("session.agent[agent]", "Sessions.SessionCreateParams", "Sessions.BetaManagedAgentsAgentParams", "agent",
             """{"agent":{"type":"agent","id":"{agent}"},"environment_id":"{env}"}"""),
+        new("session.agent[agent_with_overrides]", "Sessions.SessionCreateParams", "Sessions.BetaManagedAgentsAgentWithOverridesParams", "agent",
+            """{"agent":{"type":"agent_with_overrides","id":"{agent}"},"environment_id":"{env}"}"""),
         new("session.resources[file]", "Sessions.SessionCreateParams", "Sessions.BetaManagedAgentsFileResourceParams", "resources[0]",
             Session + ""","resources":[{"type":"file","file_id":"{file}"}]}"""),
         new("session.resources[github_repository]", "Sessions.SessionCreateParams", "Sessions.BetaManagedAgentsGitHubRepositoryResourceParams",
@@ -115,9 +123,18 @@ public static class SdkNestedSites
         new("vault.credential.auth[environment_variable]", "Vaults.Credentials.CredentialCreateParams",
             "Vaults.Credentials.BetaManagedAgentsEnvironmentVariableCreateParams", "auth",
             """{"auth":{"type":"environment_variable","secret_name":"TOKEN_{unique}","secret_value":"v","networking":{"type":"unrestricted"}}}"""),
+        new("vault.credential.auth[environment_variable].networking[limited]", "Vaults.Credentials.CredentialCreateParams",
+            "Vaults.Credentials.BetaManagedAgentsLimitedCredentialNetworkingParams", "auth.networking",
+            """{"auth":{"type":"environment_variable","secret_name":"TOKEN_{unique}","secret_value":"v","networking":{"type":"limited","allowed_hosts":["api.example.com"]}}}"""),
+        new("vault.credential.auth[environment_variable].injection_location", "Vaults.Credentials.CredentialCreateParams",
+            "Vaults.Credentials.BetaManagedAgentsInjectionLocationParams", "auth.injection_location",
+            """{"auth":{"type":"environment_variable","secret_name":"TOKEN_{unique}","secret_value":"v","networking":{"type":"unrestricted"},"injection_location":{"header":true}}}"""),
         new("vault.credential.auth[static_bearer] update", "Vaults.Credentials.CredentialUpdateParams",
             "Vaults.Credentials.BetaManagedAgentsStaticBearerUpdateParams", "auth", """{"auth":{"type":"static_bearer","token":"t2"}}"""),
     ];
+
+    private static string Policy(string type) =>
+        Agent + ",\"tools\":[{\"type\":\"agent_toolset_20260401\",\"default_config\":{\"permission_policy\":{\"type\":\"" + type + "\"}}}]}";
 
     private static string Message(string block) => """{"events":[{"type":"user.message","content":[""" + block + "]}]}";
 
@@ -129,6 +146,15 @@ public static class SdkNestedSites
     private static readonly Dictionary<string, string> ValidValues = new(StringComparer.Ordinal)
     {
         ["id"] = "\"claude-sonnet-4-6\"",
+        ["session.agent[agent_with_overrides]:id"] = "\"{agent}\"",
+        ["session.agent[agent_with_overrides]:version"] = "1",
+        ["session.agent[agent_with_overrides]:model"] = "\"claude-sonnet-4-6\"",
+        ["system"] = "\"Be brief.\"",
+        ["tools"] = """[{"type":"agent_toolset_20260401"}]""",
+        ["mcp_servers"] = "[]",
+        ["skills"] = "[]",
+        ["header"] = "true",
+        ["body"] = "true",
         ["session.agent[agent]:id"] = "\"{agent}\"",
         ["effort"] = "\"high\"",
         ["speed"] = "\"standard\"",
