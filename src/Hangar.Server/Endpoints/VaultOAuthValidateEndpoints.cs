@@ -100,7 +100,8 @@ public static class VaultOAuthValidateEndpoints
             var captured = new JsonObject
             {
                 ["status_code"] = code,
-                ["content_type"] = response.Content.Headers.ContentType?.ToString(),
+                // The SDKs type content_type as a required string: a response without the header reads as "".
+                ["content_type"] = response.Content.Headers.ContentType?.ToString() ?? "",
                 // Scrubbed: a server that echoes the token must not leak it through the API.
                 ["body"] = (truncated ? body[..MaxBodyChars] : body).Replace(accessToken, "[redacted]", StringComparison.Ordinal),
                 ["body_truncated"] = truncated,

@@ -37,10 +37,19 @@ public static class SdkRequestFields
             ?? throw new InvalidOperationException($"The Anthropic SDK {Sdk.GetName().Version} has no request type *.{suffix}.");
 
     /// <summary>Every body field of <paramref name="type"/>, including constants the SDK always sends (a <c>type</c>).</summary>
-    public static IReadOnlyList<SdkField> BodyFields(Type type)
+    public static IReadOnlyList<SdkField> BodyFields(Type type) => Fields(type, "RawBodyData");
+
+    /// <summary>
+    /// Every field of a nested model type the SDK sends inside a body (an agent's <c>model</c>, a <c>tools</c>
+    /// item, a credential's <c>auth</c>): model classes keep their JSON in <c>RawData</c> the way request
+    /// types keep theirs in <c>RawBodyData</c>, so the same probe finds their wire names.
+    /// </summary>
+    public static IReadOnlyList<SdkField> ModelFields(Type type) => Fields(type, "RawData");
+
+    private static IReadOnlyList<SdkField> Fields(Type type, string rawProperty)
     {
-        var rawBody = type.GetProperty("RawBodyData")
-            ?? throw new InvalidOperationException($"{type.FullName} has no RawBodyData; the SDK's request shape changed.");
+        var rawBody = type.GetProperty(rawProperty, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)
+            ?? throw new InvalidOperationException($"{type.FullName} has no {rawProperty}; the SDK's model shape changed.");
         var fresh = Keys(rawBody, Activator.CreateInstance(type)!);
         var fields = new Dictionary<string, SdkField>(StringComparer.Ordinal);
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))

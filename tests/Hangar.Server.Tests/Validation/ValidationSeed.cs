@@ -47,6 +47,9 @@ public sealed class ValidationSeed : VaultServerFixture
         return text.Replace("{unique}", Guid.NewGuid().ToString("N")[..10], StringComparison.Ordinal);
     }
 
+    /// <summary>A new empty vault, for tests that create more credentials than one vault holds.</summary>
+    public Task<string> FreshVaultAsync() => IdAsync("/v1/vaults", """{"display_name":"fresh"}""");
+
     private async Task<string> IdAsync(string path, string json) => (string)(await OkAsync(HttpMethod.Post, path, json))["id"]!;
 
     /// <summary>The base body with <paramref name="field"/> set to the raw JSON <paramref name="value"/>.</summary>

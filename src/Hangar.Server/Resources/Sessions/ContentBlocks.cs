@@ -17,6 +17,22 @@ public static class ContentBlocks
 
     private static readonly string[] ImageMediaTypes = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 
+    private static readonly Dictionary<string, string[]> BlockFields = new(StringComparer.Ordinal)
+    {
+        ["text"] = ["type", "text"],
+        ["image"] = ["type", "source"],
+        ["document"] = ["type", "source", "title", "context"],
+        ["search_result"] = ["type", "source", "title", "content", "citations"],
+    };
+
+    private static readonly Dictionary<string, string[]> SourceFields = new(StringComparer.Ordinal)
+    {
+        ["base64"] = ["type", "media_type", "data"],
+        ["url"] = ["type", "url"],
+        ["file"] = ["type", "file_id"],
+        ["text"] = ["type", "media_type", "data"],
+    };
+
     /// <summary>Validates a required, non-empty array of blocks at <paramref name="path"/>.</summary>
     public static void RequireList(JsonObject parent, string name, string path)
     {
@@ -60,6 +76,8 @@ public static class ContentBlocks
             var type = textOnly
                 ? JsonFields.Discriminator(block, at, "text")
                 : JsonFields.Discriminator(block, at, "text", "image", "document", "search_result");
+            // Blocks are stored as sent, so an unknown key would otherwise reach the model request.
+            JsonFields.RejectUnknown(block, at, BlockFields[type]);
             switch (type)
             {
                 case "text":
@@ -88,6 +106,7 @@ public static class ContentBlocks
         var type = document
             ? JsonFields.Discriminator(source, at, "base64", "url", "file", "text")
             : JsonFields.Discriminator(source, at, "base64", "url", "file");
+        JsonFields.RejectUnknown(source, at, SourceFields[type]);
         switch (type)
         {
             case "base64":
@@ -134,6 +153,7 @@ public static class ContentBlocks
         RequireTextList(block, "content", path);
         if (JsonFields.OptionalObject(block, "citations", path) is { } citations)
         {
+            JsonFields.RejectUnknown(citations, JsonFields.Path(path, "citations"), "enabled");
             JsonFields.OptionalBool(citations, "enabled", JsonFields.Path(path, "citations"));
         }
     }

@@ -93,8 +93,21 @@ public static class UserEvents
         }
     }
 
+    /// <summary>The keys each event type defines; anything else is refused rather than silently dropped.</summary>
+    private static readonly Dictionary<string, string[]> KnownFields = new(StringComparer.Ordinal)
+    {
+        ["user.message"] = ["type", "content"],
+        ["system.message"] = ["type", "content"],
+        ["user.interrupt"] = ["type", "session_thread_id"],
+        ["user.tool_confirmation"] = ["type", "tool_use_id", "result", "deny_message", "session_thread_id"],
+        ["user.custom_tool_result"] = ["type", "custom_tool_use_id", "content", "is_error", "session_thread_id"],
+        ["user.tool_result"] = ["type", "tool_use_id", "content", "is_error", "session_thread_id"],
+        ["user.define_outcome"] = ["type", "description", "rubric", "max_iterations"],
+    };
+
     private static JsonObject Build(string type, JsonObject item, string at, DateTimeOffset now)
     {
+        JsonFields.RejectUnknown(item, at, KnownFields[type]);
         var stored = new JsonObject { ["type"] = type, ["id"] = Ids.New(Ids.Event) };
         switch (type)
         {
@@ -158,6 +171,7 @@ public static class UserEvents
             ?? throw new InvalidRequestException($"{rubricAt}: Field required.");
         if (JsonFields.Discriminator(rubric, rubricAt, "text", "file") == "text")
         {
+            JsonFields.RejectUnknown(rubric, rubricAt, "type", "content");
             stored["rubric"] = new JsonObject
             {
                 ["type"] = "text",
@@ -166,6 +180,7 @@ public static class UserEvents
         }
         else
         {
+            JsonFields.RejectUnknown(rubric, rubricAt, "type", "file_id");
             var fileId = JsonFields.RequiredString(rubric, "file_id", 100, rubricAt);
             if (!Ids.IsWellFormed(fileId, Ids.File))
             {
