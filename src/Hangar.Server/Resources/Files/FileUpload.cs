@@ -40,6 +40,11 @@ public sealed record FileUpload(string Filename, string MimeType, byte[] Bytes, 
         {
             throw new InvalidRequestException($"The multipart body is malformed ({e.Message}).");
         }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel cut a chunked body off at the cap (an IOException too, so before the next clause).
+            throw new RequestTooLargeException($"The file is larger than this server's limit of {maxFileBytes} bytes.");
+        }
         catch (IOException e) when (!ct.IsCancellationRequested)
         {
             // A body that ends before its closing boundary.
