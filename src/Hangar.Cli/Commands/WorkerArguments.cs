@@ -37,6 +37,7 @@ internal sealed class SandboxArguments
 {
     public const string StateDirectoryVariable = "HANGAR_STATE_DIR";
     public const string UnlimitedMemoryVariable = "HANGAR_ALLOW_UNLIMITED_MEMORY";
+    public const string DiskQuotaVariable = "HANGAR_SANDBOX_DISK_QUOTA";
 
     private readonly Option<string?> stateDirectory = new("--state-dir")
     {
@@ -51,6 +52,11 @@ internal sealed class SandboxArguments
             + $"[env: {EgressAddressGuard.AllowlistVariable}]",
     };
 
+    private readonly Option<long?> diskQuota = new("--sandbox-disk-quota")
+    {
+        Description = $"Hard per-session disk quota in bytes (a loop-mounted ext4 image; needs root and loop devices; off by default) [env: {DiskQuotaVariable}]",
+    };
+
     private readonly Option<bool> allowUnlimitedMemory = new("--allow-unlimited-memory")
     {
         Description = "Start sandboxes even when their memory cannot be capped (no usable cgroup); one session could exhaust the host "
@@ -62,6 +68,7 @@ internal sealed class SandboxArguments
         command.Options.Add(stateDirectory);
         command.Options.Add(allowPrivateEgress);
         command.Options.Add(allowUnlimitedMemory);
+        command.Options.Add(diskQuota);
     }
 
     /// <summary>
@@ -78,8 +85,16 @@ internal sealed class SandboxArguments
             AllowPrivateEgress = Allowlist(parse.GetValue(allowPrivateEgress)),
             UnrestrictedNetwork = Parse(UnrestrictedNetworkSetting.Variable, () => UnrestrictedNetworkSetting.Parse(Variable(UnrestrictedNetworkSetting.Variable))),
             AllowUnlimitedMemory = parse.GetValue(allowUnlimitedMemory) || IsTrue(UnlimitedMemoryVariable),
+            SandboxLimits = DiskQuota(parse.GetValue(diskQuota)) is { } quota
+                ? (settings.SandboxLimits ?? new SandboxLimits()) with { DiskBytes = quota }
+                : settings.SandboxLimits,
         };
     }
+
+    private static long? DiskQuota(long? flag) =>
+        flag ?? Parse(DiskQuotaVariable, () => Variable(DiskQuotaVariable) is { } text
+            ? long.Parse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture)
+            : (long?)null);
 
     private static PrivateEgressAllowlist Allowlist(string? flag)
     {

@@ -73,9 +73,11 @@ public sealed record SandboxLimits
     /// <summary>
     /// The hard disk quota of everything a sandbox writes on the host (workspace, outputs, cloned repositories):
     /// a sparse loop-mounted ext4 image per session (<see cref="SessionDisks"/>), so writes fail with ENOSPC at
-    /// the cap. ≤ 0 turns it off (then <see cref="WorkspaceBytes"/> is checked instead).
+    /// the cap. ≤ 0 turns it off (then <see cref="WorkspaceBytes"/> is checked instead). Off by default until
+    /// it holds across worker processes handing a session over (a crash test saw the new owner lose its
+    /// workspace); operators opt in with <c>--sandbox-disk-quota</c> (docs/sandbox.md).
     /// </summary>
-    public long DiskBytes { get; init; } = 10L << 30;
+    public long DiskBytes { get; init; }
 
     /// <summary>
     /// The fallback when the host cannot loop-mount a disk per session (not root, no loop devices): the
